@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The bpf(2) attribute contract, as kernel/bpf/syscall.c implements it:
+ * the size a caller passes, zero-extension, unused trailing fields and
+ * object names.
+ */
+#include <linux/ctype.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+
+#include "kbpf.h"
+
+/**
+ * kbpf_attr_copy() - load a caller's union bpf_attr
+ * @attr:  filled with the caller's bytes, zero-extended
+ * @uattr: the caller's buffer
+ * @size:  its size in bytes
+ *
+ * A caller built against an older <linux/bpf.h> passes fewer bytes: the
+ * rest reads as zero.  One built against a newer header passes more: that
+ * is fine as long as the bytes kbpf does not know are all zero.
+ *
+ * Return: 0; -E2BIG if @size exceeds a page or a byte beyond
+ * sizeof(union bpf_attr) is set; -EFAULT if @uattr cannot be read.
+ */
+int kbpf_attr_copy(union bpf_attr *attr, bpfptr_t uattr, u32 size)
+{
+	if (size > PAGE_SIZE)
+		return -E2BIG;
+
+	if (size > sizeof(*attr)) {
+		size_t extra = size - sizeof(*attr);
+		int zero;
+
+		if (bpfptr_is_kernel(uattr))
+			zero = !memchr_inv(uattr.kernel + sizeof(*attr), 0, extra);
+		else
+			zero = check_zeroed_user(uattr.user + sizeof(*attr),
+						 extra);
+		if (zero < 0)
+			return zero;
+		if (!zero)
+			return -E2BIG;
+		size = sizeof(*attr);
+	}
+
+	memset(attr, 0, sizeof(*attr));
+	if (copy_from_bpfptr(attr, uattr, size))
+		return -EFAULT;
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(kbpf_attr_copy);
+
+/**
+ * kbpf_attr_tail_is_zero() - are all fields a command does not use zero?
+ * @attr: the loaded attr
+ * @end:  offset just past the last field the command reads
+ *
+ * bpf(2) refuses a command with EINVAL when a field it does not read is
+ * set, so that fields can be given a meaning later.
+ */
+bool kbpf_attr_tail_is_zero(const union bpf_attr *attr, size_t end)
+{
+	return !memchr_inv((const u8 *)attr + end, 0, sizeof(*attr) - end);
+}
+EXPORT_SYMBOL_IF_KUNIT(kbpf_attr_tail_is_zero);
+
+/**
+ * kbpf_obj_name_cpy() - copy and validate an object name
+ * @dst:  BPF_OBJ_NAME_LEN bytes, zero-filled then written
+ * @src:  the name field of an attr
+ * @size: its size
+ *
+ * Names are made of alphanumerics, '_' and '.' and must be terminated
+ * within @size bytes; an empty name is fine.
+ *
+ * Return: the name's length, or -EINVAL.
+ */
+int kbpf_obj_name_cpy(char *dst, const char *src, size_t size)
+{
+	size_t i;
+
+	memset(dst, 0, size);
+	for (i = 0; i < size && src[i]; i++) {
+		if (!isalnum(src[i]) && src[i] != '_' && src[i] != '.')
+			return -EINVAL;
+		dst[i] = src[i];
+	}
+	if (i == size)
+		return -EINVAL;
+	return i;
+}
+EXPORT_SYMBOL_IF_KUNIT(kbpf_obj_name_cpy);
