@@ -177,10 +177,12 @@ static void kbpf_map_show_fdinfo(struct seq_file *m, struct file *file)
 		   "value_size:\t%u\n"
 		   "max_entries:\t%u\n"
 		   "map_flags:\t%#x\n"
+		   "map_extra:\t%#x\n"
 		   "memlock:\t%llu\n"
 		   "map_name:\t%s\n",
 		   map->map_type, map->key_size, map->value_size,
-		   map->max_entries, map->map_flags, map->ops->mem_usage(map),
+		   map->max_entries, map->map_flags, 0,
+		   map->ops->mem_usage(map),
 		   map->name);
 }
 

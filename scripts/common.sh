@@ -57,3 +57,30 @@ source_tree() {
 	fi
 	echo "$dir/linux-source-6.12"
 }
+
+# kernel_paths NAME: set KDIR (build tree) and KIMAGE (bootable image) for
+# a test kernel: 6.1, 6.12 (Debian stock) or debug (built from source).
+kernel_paths() {
+	case $1 in
+	6.1 | 6.12)
+		KDIR=$("$KBPF_ROOT/scripts/stock-kernel.sh" "$1" kdir) &&
+			KIMAGE=$("$KBPF_ROOT/scripts/stock-kernel.sh" "$1" image)
+		;;
+	debug)
+		KDIR=$("$KBPF_ROOT/scripts/debug-kernel.sh") &&
+			KIMAGE=$KDIR/arch/x86/boot/bzImage
+		;;
+	*) die "unknown kernel '$1' (want 6.1, 6.12 or debug)" ;;
+	esac
+}
+
+# build_kbpf KDIR DIR [MAKE-ARGS...]: build kbpf.ko (and kbpf_kunit.ko where
+# the kernel has KUnit) from a copy of the sources in DIR/src, so builds
+# for several kernels never share objects.
+build_kbpf() {
+	local kdir=$1 dir=$2
+	shift 2
+	rm -rf "$dir/src" && mkdir -p "$dir/src" &&
+		cp -a "$KBPF_ROOT"/{Kbuild,kmod,kunit,uapi} "$dir/src/" &&
+		make -C "$kdir" M="$dir/src" -j"$KBPF_JOBS" "$@" modules
+}
