@@ -322,6 +322,7 @@ static struct kunit_suite kbpf_array_suite = {
 	.name = "kbpf_array",
 	.test_cases = kbpf_array_cases,
 };
+
 kunit_test_suite(kbpf_array_suite);
 
 MODULE_DESCRIPTION("KUnit suites for kbpf.ko's internals");

@@ -236,4 +236,5 @@ static struct kunit_suite kbpf_attr_suite = {
 	.name = "kbpf_attr",
 	.test_cases = kbpf_attr_cases,
 };
+
 kunit_test_suite(kbpf_attr_suite);

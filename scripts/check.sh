@@ -17,6 +17,10 @@ set -uo pipefail
 
 out=${KBPF_OUT:-$KBPF_ROOT/out/check}
 rm -rf "$out" && mkdir -p "$out"
+# An oops ends the guest at once: what follows one is a hang, not a result.
+export KBPF_VM_APPEND="oops=panic ${KBPF_VM_APPEND:-}"
+# A guest run takes 10 s (stock) to 30 s (debug) under TCG.
+vm_timeout=${KBPF_VM_TIMEOUT:-300}
 total_pass=0 total_fail=0 group= gpass=0 gfail=0 t0=$SECONDS
 
 begin_group() {
@@ -88,7 +92,8 @@ run_guest() {
 	for f in "$@" "$KBPF_ROOT"/user/build/vm/test_* "$KBPF_ROOT/scripts/guest/run-tests.sh"; do
 		args+=(-f "$f")
 	done
-	"$KBPF_ROOT/scripts/vm.sh" -k "$image" -o "$dir/vm" "${args[@]}" -r 'sh run-tests.sh' \
+	"$KBPF_ROOT/scripts/vm.sh" -k "$image" -o "$dir/vm" -t "$vm_timeout" "${args[@]}" \
+		-r 'sh run-tests.sh' \
 		>"$dir/vm.log" 2>&1
 	st=$?
 	touch "$dir/vm/results.log" "$dir/vm/console.log"
@@ -132,7 +137,8 @@ canary() {
 		record 1 "canary module builds" "$dir/build.log"
 		return
 	fi
-	"$KBPF_ROOT/scripts/vm.sh" -k "$image" -o "$dir/vm" -f "$dir/src/kbpf_canary.ko" \
+	"$KBPF_ROOT/scripts/vm.sh" -k "$image" -o "$dir/vm" -t "$vm_timeout" \
+		-f "$dir/src/kbpf_canary.ko" \
 		-r 'k=/sys/kernel/debug/kmemleak; echo clear > $k' \
 		-r 'for b in lockorder sleep leak uaf; do insmod kbpf_canary.ko bug=$b && rmmod kbpf_canary; done' \
 		-r 'sleep 6; echo scan > $k; echo scan > $k; cat $k' >"$dir/vm.log" 2>&1
@@ -173,8 +179,10 @@ for t in "$KBPF_ROOT"/user/build/host/*; do
 	record $? "$(basename "$t") ran to completion (exit status $st)"
 done
 if src=$(source_tree 2>"$out/checkpatch.log"); then
-	(cd "$KBPF_ROOT" && git ls-files 'kmod/*.[ch]' 'kunit/*.[ch]' 'uapi/*.h' \
-		'scripts/canary/*.c') >"$out/checkpatch.files"
+	# Tracked and new (not ignored) files: generated *.mod.c are ignored.
+	(cd "$KBPF_ROOT" && git ls-files --cached --others --exclude-standard \
+		'kmod/*.[ch]' 'kunit/*.[ch]' 'uapi/*.h' 'scripts/canary/*.c') \
+		>"$out/checkpatch.files"
 	[ -s "$out/checkpatch.files" ] ||
 		(cd "$KBPF_ROOT" && find kmod kunit uapi scripts/canary -name '*.[ch]' \
 			! -name '*.mod.c') >"$out/checkpatch.files"

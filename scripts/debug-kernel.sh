@@ -13,7 +13,8 @@ key=$( { cat "$frag"; pkg_version linux-source-6.12; gcc --version | head -n 1; 
 	sha256sum | cut -c1-16)
 out=$KBPF_CACHE/debug/$key
 
-if [ -e "$out/.complete" ]; then
+# An O= build records its source tree's path: reuse it only if that holds.
+if [ -e "$out/.complete" ] && [ "$(readlink -f "$out/source")" = "$(readlink -f "$src")" ]; then
 	echo "$out"
 	exit 0
 fi

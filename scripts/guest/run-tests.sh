@@ -27,6 +27,10 @@ insmod kbpf.ko
 result $? "insmod kbpf.ko"
 [ -c /dev/kbpf ]
 result $? "/dev/kbpf is a character device"
+# One line at load, the version; the kernel's own taint notices aside.
+lines=$(dmesg | grep '\] kbpf: ' | grep -v 'taints kernel\|verification failed')
+[ "$(echo "$lines" | grep -c .)" = 1 ] && echo "$lines" | grep -q 'kbpf: version '
+result $? "kbpf logs one line at load, its version"
 
 if [ -e kbpf_kunit.ko ]; then
 	allowed=$((allowed | (1 << 18)))
