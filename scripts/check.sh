@@ -132,7 +132,7 @@ kunit_results() {
 # KASAN report marks lock debugging unreliable and turns it off.
 canary() {
 	local kdir=$1 image=$2 dir=$3 bug pattern
-	mkdir -p "$dir" && cp -a "$KBPF_ROOT/scripts/canary" "$dir/src"
+	mkdir -p "$dir/src" && cp "$KBPF_ROOT"/scripts/canary/{Kbuild,kbpf_canary.c} "$dir/src/"
 	if ! make -C "$kdir" M="$dir/src" -j"$KBPF_JOBS" modules >"$dir/build.log" 2>&1; then
 		record 1 "canary module builds" "$dir/build.log"
 		return

@@ -80,7 +80,9 @@ kernel_paths() {
 build_kbpf() {
 	local kdir=$1 dir=$2
 	shift 2
+	# Sources only: objects of an earlier in-tree build must not ride along.
 	rm -rf "$dir/src" && mkdir -p "$dir/src" &&
-		cp -a "$KBPF_ROOT"/{Kbuild,kmod,kunit,uapi} "$dir/src/" &&
+		(cd "$KBPF_ROOT" && find Kbuild kmod kunit uapi \( -name Kbuild -o -name '*.[ch]' \) \
+			! -name '*.mod.c' -print0 | cpio -0pdm --quiet "$dir/src") &&
 		make -C "$kdir" M="$dir/src" -j"$KBPF_JOBS" "$@" modules
 }
