@@ -11,6 +11,33 @@
 #include "kbpf.h"
 
 /**
+ * kbpf_check_uarg_tail_zero() - a caller's struct may be larger than ours
+ * @uaddr:    the caller's struct
+ * @expected: sizeof our struct
+ * @actual:   the size the caller says
+ *
+ * Return: 0 if the bytes past @expected are zero (or there are none);
+ * -E2BIG if one is set or @actual exceeds a page; -EFAULT.
+ */
+int kbpf_check_uarg_tail_zero(bpfptr_t uaddr, size_t expected, size_t actual)
+{
+	int zero;
+
+	if (actual > PAGE_SIZE)
+		return -E2BIG;
+	if (actual <= expected)
+		return 0;
+	if (bpfptr_is_kernel(uaddr))
+		zero = !memchr_inv(uaddr.kernel + expected, 0, actual - expected);
+	else
+		zero = check_zeroed_user(uaddr.user + expected, actual - expected);
+	if (zero < 0)
+		return zero;
+	return zero ? 0 : -E2BIG;
+}
+EXPORT_SYMBOL_IF_KUNIT(kbpf_check_uarg_tail_zero);
+
+/**
  * kbpf_attr_copy() - load a caller's union bpf_attr
  * @attr:  filled with the caller's bytes, zero-extended
  * @uattr: the caller's buffer
@@ -25,25 +52,11 @@
  */
 int kbpf_attr_copy(union bpf_attr *attr, bpfptr_t uattr, u32 size)
 {
-	if (size > PAGE_SIZE)
-		return -E2BIG;
+	int err = kbpf_check_uarg_tail_zero(uattr, sizeof(*attr), size);
 
-	if (size > sizeof(*attr)) {
-		size_t extra = size - sizeof(*attr);
-		int zero;
-
-		if (bpfptr_is_kernel(uattr))
-			zero = !memchr_inv(uattr.kernel + sizeof(*attr), 0, extra);
-		else
-			zero = check_zeroed_user(uattr.user + sizeof(*attr),
-						 extra);
-		if (zero < 0)
-			return zero;
-		if (!zero)
-			return -E2BIG;
-		size = sizeof(*attr);
-	}
-
+	if (err)
+		return err;
+	size = min_t(u32, size, sizeof(*attr));
 	memset(attr, 0, sizeof(*attr));
 	if (copy_from_bpfptr(attr, uattr, size))
 		return -EFAULT;

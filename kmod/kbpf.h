@@ -8,7 +8,9 @@
 #include <kunit/visibility.h>
 #include <linux/bpfptr.h>
 #include <linux/file.h>
+#include <linux/mutex.h>
 #include <linux/numa.h>
+#include <linux/poll.h>
 #include <linux/refcount.h>
 #include <linux/string.h>
 #include <linux/types.h>
@@ -16,7 +18,9 @@
 #include <linux/workqueue.h>
 #include <uapi/linux/bpf.h>
 
-#define KBPF_VERSION "0.1.0"
+#include "compat.h"
+
+#define KBPF_VERSION "0.2.0"
 
 /*
  * Internals the KUnit suites call are marked EXPORT_SYMBOL_IF_KUNIT()
@@ -24,9 +28,9 @@
  * suites' module only, in the EXPORTED_FOR_KUNIT_TESTING namespace.
  */
 
-/* 6.12 hides struct fd's file behind fd_file(); 6.1 has the member. */
-#ifndef fd_file
-#define fd_file(f) ((f).file)
+/* The kernel's internal "operation not supported" (errno 524), as bpf(2) returns it. */
+#ifndef ENOTSUPP
+#define ENOTSUPP 524
 #endif
 
 /*
@@ -43,52 +47,129 @@ static inline int kbpf_copy_to_bpfptr(bpfptr_t dst, const void *src,
 	return copy_to_user(dst.user, src, size) ? -EFAULT : 0;
 }
 
+/* Write a u32 output field of the caller's attr, as bpf(2) does. */
+#define kbpf_attr_put_u32(uattr, field, val) ({				\
+	u32 __v = (val);						\
+	bpfptr_t __p = (uattr);						\
+									\
+	bpfptr_add(&__p, offsetof(union bpf_attr, field));		\
+	kbpf_copy_to_bpfptr(__p, &__v, sizeof(__v));			\
+})
+
 struct kbpf_map;
+struct vm_area_struct;
+
+/*
+ * A command on one map: the map, the fd's file (NULL from KUnit), the
+ * command's attributes, and the caller's attr (whose kind says whether
+ * the pointers in @attr are user or kernel pointers).
+ */
+typedef int (*kbpf_map_cmd_fn)(struct kbpf_map *map, struct file *map_file,
+			       const union bpf_attr *attr, bpfptr_t uattr);
+
+/*
+ * bpf_for_each_map_elem()'s callback: return 0 to go on, 1 to stop.  The
+ * program runtime supplies it; @ctx is its own.
+ */
+typedef long (*kbpf_for_each_cb)(struct kbpf_map *map, void *key,
+				 void *value, void *ctx);
 
 /**
  * struct kbpf_map_ops - what a map type implements
  *
- * One file per map type fills one of these; kbpf_map_types[] in map.c
- * indexes them by BPF_MAP_TYPE_*.  Element operations may be called in
- * any context a BPF program runs in (preemption or interrupts off) with
- * the RCU read lock held: they must not sleep.
+ * One file per map family fills these; kbpf_map_types[] in map.c indexes
+ * them by BPF_MAP_TYPE_*.  Operations marked (atomic) are what BPF
+ * program helpers call: any context, preemption or interrupts off, the
+ * RCU read lock held; they must not sleep.  The rest run in process
+ * context for bpf(2) commands.  Optional operations may be NULL; the
+ * command then does what bpf(2) does for a map without it (mostly
+ * -ENOTSUPP or -EINVAL, see map_elem.c).
  *
- * @alloc_check:  validate BPF_MAP_CREATE attributes of this type, after
- *                the generic checks; allocates nothing
- * @alloc:        allocate the map; the generic fields are filled in by
- *                the caller afterwards
- * @free:         release everything @alloc allocated; process context
- * @lookup:       pointer to the value stored under @key, or NULL
- * @update:       store @value under @key, BPF_ANY/BPF_NOEXIST/BPF_EXIST
- * @delete:       remove @key
- * @get_next_key: the key after @key (the first one if @key is NULL)
- * @mem_usage:    bytes of memory the map holds
+ * @alloc_check:   validate BPF_MAP_CREATE attributes, after the generic
+ *                 checks; allocates nothing
+ * @alloc:         allocate the map, zeroed; the caller fills in the
+ *                 generic fields afterwards, all but max_entries if the
+ *                 type rounded it
+ * @free:          release everything @alloc and later updates allocated
+ * @release_uref:  the last user fd is gone (programs may still hold it)
+ * @lookup:        (atomic) the value stored under @key, NULL, or ERR_PTR
+ * @update:        (atomic) store @value under @key (BPF_ANY/NOEXIST/EXIST)
+ * @delete:        (atomic) remove @key
+ * @push:          (atomic) queue/stack push (BPF_EXIST: overwrite when full)
+ * @pop:           (atomic) queue/stack pop into @value
+ * @peek:          (atomic) queue/stack peek into @value
+ * @lookup_percpu: (atomic) @cpu's value under @key
+ * @for_each:      (atomic) call @cb on every element; the number visited
+ * @get_next_key:  the key after @key (the first one if @key is NULL)
+ * @sys_lookup:    bpf(2)'s view of a lookup into @value (all CPUs' values
+ *                 for per-cpu maps); default: @lookup and copy value_size
+ * @sys_update:    bpf(2)'s update from @value; default: @update
+ * @sys_lookup_and_delete: BPF_MAP_LOOKUP_AND_DELETE_ELEM
+ * @lookup_batch, @lookup_and_delete_batch, @update_batch, @delete_batch:
+ *                 the batch commands; map_batch.c has generic ones built
+ *                 on get_next_key, lookup, update and delete
+ * @mmap:          map the map's memory; the caller checked VM_SHARED,
+ *                 freezing and BPF_F_RDONLY_PROG
+ * @poll:          readiness of the map's fd
+ * @mem_usage:     bytes of memory the map holds
  */
 struct kbpf_map_ops {
 	int (*alloc_check)(const union bpf_attr *attr);
 	struct kbpf_map *(*alloc)(const union bpf_attr *attr);
 	void (*free)(struct kbpf_map *map);
+	void (*release_uref)(struct kbpf_map *map);
+
 	void *(*lookup)(struct kbpf_map *map, const void *key);
 	long (*update)(struct kbpf_map *map, const void *key,
 		       const void *value, u64 flags);
 	long (*delete)(struct kbpf_map *map, const void *key);
+	long (*push)(struct kbpf_map *map, const void *value, u64 flags);
+	long (*pop)(struct kbpf_map *map, void *value);
+	long (*peek)(struct kbpf_map *map, void *value);
+	void *(*lookup_percpu)(struct kbpf_map *map, const void *key, u32 cpu);
+	long (*for_each)(struct kbpf_map *map, kbpf_for_each_cb cb, void *ctx,
+			 u64 flags);
+
 	int (*get_next_key)(struct kbpf_map *map, const void *key,
 			    void *next_key);
+	int (*sys_lookup)(struct kbpf_map *map, const void *key, void *value,
+			  u64 flags);
+	int (*sys_update)(struct kbpf_map *map, struct file *map_file,
+			  const void *key, const void *value, u64 flags);
+	int (*sys_lookup_and_delete)(struct kbpf_map *map, const void *key,
+				     void *value, u64 flags);
+	kbpf_map_cmd_fn lookup_batch;
+	kbpf_map_cmd_fn lookup_and_delete_batch;
+	kbpf_map_cmd_fn update_batch;
+	kbpf_map_cmd_fn delete_batch;
+
+	int (*mmap)(struct kbpf_map *map, struct vm_area_struct *vma);
+	__poll_t (*poll)(struct kbpf_map *map, struct file *file,
+			 struct poll_table_struct *pt);
 	u64 (*mem_usage)(const struct kbpf_map *map);
 };
 
 /**
  * struct kbpf_map - what every map type embeds
- * @ops:         the type's operations
- * @map_type:    BPF_MAP_TYPE_*
- * @key_size:    bytes in a key
- * @value_size:  bytes in a value
- * @max_entries: capacity
- * @map_flags:   BPF_F_* given at creation
- * @numa_node:   node the memory lives on, or NUMA_NO_NODE
- * @refcnt:      one per file descriptor (and, later, per program using it)
- * @free_work:   defers the final free to process context
- * @name:        BPF_OBJ_NAME_LEN name given at creation, NUL-terminated
+ * @ops:          the type's operations
+ * @map_type:     BPF_MAP_TYPE_*
+ * @key_size:     bytes in a key
+ * @value_size:   bytes in a value (per CPU, for per-cpu maps)
+ * @max_entries:  capacity (as the type may have rounded it)
+ * @map_flags:    BPF_F_* given at creation
+ * @numa_node:    node the memory lives on, or NUMA_NO_NODE
+ * @id:           the map's id (BPF_MAP_GET_FD_BY_ID), never 0
+ * @refcnt:       references: fds, mmaps' files, and later programs
+ * @usercnt:      references from userspace (fds)
+ * @frozen:       BPF_MAP_FREEZE'd: no more writes through bpf(2)
+ * @writecnt:     writable mmaps and bpf(2) writes in flight; a freeze
+ *                fails with EBUSY while there are any
+ * @freeze_mutex: orders freezing against writable mmaps
+ * @memcg:        the creator's memory cgroup, charged for later
+ *                allocations (NULL without memcg)
+ * @charged:      bytes charged to kbpf's module-wide limit at creation
+ * @free_work:    defers the final free to process context
+ * @name:         BPF_OBJ_NAME_LEN name given at creation, NUL-terminated
  */
 struct kbpf_map {
 	const struct kbpf_map_ops *ops;
@@ -98,12 +179,20 @@ struct kbpf_map {
 	u32 max_entries;
 	u32 map_flags;
 	int numa_node;
+	u32 id;
 	refcount_t refcnt;
+	atomic64_t usercnt;
+	bool frozen;
+	atomic64_t writecnt;
+	struct mutex freeze_mutex;	/* freezing vs. writable mmaps */
+	struct mem_cgroup *memcg;
+	u64 charged;
 	struct work_struct free_work;
 	char name[BPF_OBJ_NAME_LEN];
 };
 
 extern const struct kbpf_map_ops kbpf_array_map_ops;
+extern const struct kbpf_map_ops kbpf_percpu_array_map_ops;
 
 /* The node BPF_MAP_CREATE asks for, or NUMA_NO_NODE. */
 static inline int kbpf_map_attr_numa_node(const union bpf_attr *attr)
@@ -112,34 +201,96 @@ static inline int kbpf_map_attr_numa_node(const union bpf_attr *attr)
 						    : NUMA_NO_NODE;
 }
 
+/* Per-cpu maps' values are 8-byte aligned slots, one per possible CPU. */
+static inline bool kbpf_map_is_percpu(const struct kbpf_map *map)
+{
+	return map->map_type == BPF_MAP_TYPE_PERCPU_ARRAY ||
+	       map->map_type == BPF_MAP_TYPE_PERCPU_HASH ||
+	       map->map_type == BPF_MAP_TYPE_LRU_PERCPU_HASH;
+}
+
 /* attr.c: the bpf(2) attribute contract. */
 int kbpf_attr_copy(union bpf_attr *attr, bpfptr_t uattr, u32 size);
 bool kbpf_attr_tail_is_zero(const union bpf_attr *attr, size_t end);
 int kbpf_obj_name_cpy(char *dst, const char *src, size_t size);
+int kbpf_check_uarg_tail_zero(bpfptr_t uaddr, size_t expected, size_t actual);
 
 /* syscall.c: one bpf(2) command. */
 int kbpf_sys_bpf(u32 cmd, bpfptr_t uattr, u32 size);
 
-/* map.c: map objects, their file descriptors and element commands. */
-int kbpf_map_module_init(void);
-void kbpf_map_module_exit(void);
+/* mem.c: kbpf's memory, charged to the module-wide limit and to memcgs. */
+struct kbpf_pages {
+	struct page **pages;
+	u32 nr_pages;
+};
+
+int kbpf_mem_charge(u64 bytes);
+void kbpf_mem_uncharge(u64 bytes);
+u64 kbpf_mem_used(void);
 void *kbpf_area_alloc(u64 size, int numa_node);
 void kbpf_area_free(void *area);
+int kbpf_pages_alloc(struct kbpf_pages *pg, u32 nr_pages, int numa_node);
+void kbpf_pages_free(struct kbpf_pages *pg);
+void *kbpf_pages_vmap(const struct kbpf_pages *pg);
+int kbpf_pages_mmap(const struct kbpf_pages *pg, struct vm_area_struct *vma);
+void *kbpf_map_kmalloc(const struct kbpf_map *map, size_t size, gfp_t gfp);
+void __percpu *kbpf_map_alloc_percpu(const struct kbpf_map *map, size_t size,
+				     size_t align, gfp_t gfp);
+
+/* map.c: map objects, their fds, ids and info. */
+int kbpf_map_module_init(void);
+void kbpf_map_module_exit(void);
 bool kbpf_map_flags_access_ok(u32 map_flags);
+u32 kbpf_map_value_size(const struct kbpf_map *map);
 struct kbpf_map *kbpf_map_new(const union bpf_attr *attr);
+void kbpf_map_inc(struct kbpf_map *map);
 void kbpf_map_put(struct kbpf_map *map);
-int kbpf_map_lookup_elem(struct kbpf_map *map, const union bpf_attr *attr,
-			 bool kernel);
-int kbpf_map_update_elem(struct kbpf_map *map, const union bpf_attr *attr,
-			 bool kernel);
-int kbpf_map_delete_elem(struct kbpf_map *map, const union bpf_attr *attr,
-			 bool kernel);
-int kbpf_map_get_next_key(struct kbpf_map *map, const union bpf_attr *attr,
-			  bool kernel);
+struct kbpf_map *kbpf_map_from_file(struct file *file);
+int kbpf_map_check_mode(struct kbpf_map *map, struct file *file, fmode_t mode);
+void kbpf_map_write_begin(struct kbpf_map *map);
+void kbpf_map_write_end(struct kbpf_map *map);
 int kbpf_cmd_map_create(union bpf_attr *attr, bpfptr_t uattr);
+int kbpf_cmd_map_freeze(union bpf_attr *attr, bpfptr_t uattr);
+int kbpf_cmd_map_get_next_id(union bpf_attr *attr, bpfptr_t uattr);
+int kbpf_cmd_map_get_fd_by_id(union bpf_attr *attr, bpfptr_t uattr);
+int kbpf_cmd_obj_get_info_by_fd(union bpf_attr *attr, bpfptr_t uattr);
+
+/* map.c, continued: running a command on the map behind an fd. */
+int kbpf_map_fd_cmd(u32 ufd, fmode_t mode, kbpf_map_cmd_fn fn,
+		    const union bpf_attr *attr, bpfptr_t uattr);
+
+/* map_elem.c: the element commands. */
+int kbpf_map_copy_value(struct kbpf_map *map, const void *key, void *value,
+			u64 flags);
+int kbpf_map_update_value(struct kbpf_map *map, struct file *map_file,
+			  const void *key, const void *value, u64 flags);
+int kbpf_map_delete_value(struct kbpf_map *map, const void *key);
+int kbpf_map_lookup_elem(struct kbpf_map *map, struct file *map_file,
+			 const union bpf_attr *attr, bpfptr_t uattr);
+int kbpf_map_update_elem(struct kbpf_map *map, struct file *map_file,
+			 const union bpf_attr *attr, bpfptr_t uattr);
+int kbpf_map_delete_elem(struct kbpf_map *map, struct file *map_file,
+			 const union bpf_attr *attr, bpfptr_t uattr);
+int kbpf_map_get_next_key(struct kbpf_map *map, struct file *map_file,
+			  const union bpf_attr *attr, bpfptr_t uattr);
+int kbpf_map_lookup_and_delete_elem(struct kbpf_map *map, struct file *map_file,
+				    const union bpf_attr *attr, bpfptr_t uattr);
 int kbpf_cmd_map_lookup_elem(union bpf_attr *attr, bpfptr_t uattr);
 int kbpf_cmd_map_update_elem(union bpf_attr *attr, bpfptr_t uattr);
 int kbpf_cmd_map_delete_elem(union bpf_attr *attr, bpfptr_t uattr);
 int kbpf_cmd_map_get_next_key(union bpf_attr *attr, bpfptr_t uattr);
+int kbpf_cmd_map_lookup_and_delete_elem(union bpf_attr *attr, bpfptr_t uattr);
+
+/* map_batch.c: the batch commands and their generic implementations. */
+int kbpf_generic_lookup_batch(struct kbpf_map *map, struct file *map_file,
+			      const union bpf_attr *attr, bpfptr_t uattr);
+int kbpf_generic_update_batch(struct kbpf_map *map, struct file *map_file,
+			      const union bpf_attr *attr, bpfptr_t uattr);
+int kbpf_generic_delete_batch(struct kbpf_map *map, struct file *map_file,
+			      const union bpf_attr *attr, bpfptr_t uattr);
+int kbpf_cmd_map_lookup_batch(union bpf_attr *attr, bpfptr_t uattr);
+int kbpf_cmd_map_lookup_and_delete_batch(union bpf_attr *attr, bpfptr_t uattr);
+int kbpf_cmd_map_update_batch(union bpf_attr *attr, bpfptr_t uattr);
+int kbpf_cmd_map_delete_batch(union bpf_attr *attr, bpfptr_t uattr);
 
 #endif /* _KBPF_H */

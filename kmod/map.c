@@ -1,28 +1,37 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Map objects: creation from BPF_MAP_CREATE attributes, their file
- * descriptors, their lifetime, and the element commands bpf(2) runs on
- * them.  The map types themselves sit behind struct kbpf_map_ops, one file
- * each, listed in kbpf_map_types[].
+ * descriptors, ids, info and freezing, and their lifetime.  The map types
+ * sit behind struct kbpf_map_ops, one file per family, listed in
+ * kbpf_map_types[]; element and batch commands are in map_elem.c and
+ * map_batch.c.
  */
 #include <linux/anon_inodes.h>
+#include <linux/capability.h>
 #include <linux/err.h>
 #include <linux/fs.h>
+#include <linux/idr.h>
+#include <linux/memcontrol.h>
 #include <linux/mm.h>
 #include <linux/nodemask.h>
 #include <linux/nospec.h>
-#include <linux/rcupdate.h>
+#include <linux/sched/mm.h>
 #include <linux/seq_file.h>
-#include <linux/slab.h>
+#include <linux/spinlock.h>
 
 #include "kbpf.h"
 
 static const struct kbpf_map_ops *const kbpf_map_types[] = {
 	[BPF_MAP_TYPE_ARRAY] = &kbpf_array_map_ops,
+	[BPF_MAP_TYPE_PERCPU_ARRAY] = &kbpf_percpu_array_map_ops,
 };
 
 /* Final frees run here: the last reference may be dropped in atomic context. */
 static struct workqueue_struct *kbpf_wq;
+
+/* Map ids; the lock is taken with interrupts off, as a final put may come from anywhere. */
+static DEFINE_IDR(kbpf_map_idr);
+static DEFINE_SPINLOCK(kbpf_map_idr_lock);
 
 int kbpf_map_module_init(void)
 {
@@ -34,32 +43,8 @@ int kbpf_map_module_init(void)
 void kbpf_map_module_exit(void)
 {
 	destroy_workqueue(kbpf_wq);
+	idr_destroy(&kbpf_map_idr);
 }
-
-/**
- * kbpf_area_alloc() - zeroed memory for a map's elements
- * @size:      bytes
- * @numa_node: node, or NUMA_NO_NODE
- *
- * Charged to the caller's memory cgroup.  Large requests fall back to
- * vmalloc and fail rather than wake the OOM killer.
- *
- * Return: the memory, or NULL.
- */
-void *kbpf_area_alloc(u64 size, int numa_node)
-{
-	if (size > INT_MAX)	/* kvmalloc's own limit */
-		return NULL;
-	return kvzalloc_node(size, GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL |
-			     __GFP_NOWARN, numa_node);
-}
-EXPORT_SYMBOL_IF_KUNIT(kbpf_area_alloc);
-
-void kbpf_area_free(void *area)
-{
-	kvfree(area);
-}
-EXPORT_SYMBOL_IF_KUNIT(kbpf_area_free);
 
 /* A program may be denied reads or writes, not both. */
 bool kbpf_map_flags_access_ok(u32 map_flags)
@@ -69,22 +54,79 @@ bool kbpf_map_flags_access_ok(u32 map_flags)
 }
 EXPORT_SYMBOL_IF_KUNIT(kbpf_map_flags_access_ok);
 
-/* open(2) mode of a map's fd; BPF_F_RDONLY|BPF_F_WRONLY was refused before. */
-static int kbpf_map_file_flags(u32 map_flags)
+/**
+ * kbpf_map_value_size() - bytes of a value as bpf(2) moves it
+ * @map: the map
+ *
+ * Per-cpu maps move one 8-byte aligned slot per possible CPU; fd arrays
+ * move a u32 file descriptor; the rest value_size bytes.
+ */
+u32 kbpf_map_value_size(const struct kbpf_map *map)
 {
-	if (map_flags & BPF_F_RDONLY)
+	if (kbpf_map_is_percpu(map))
+		return round_up(map->value_size, 8) * num_possible_cpus();
+	if (map->map_type == BPF_MAP_TYPE_PERF_EVENT_ARRAY)
+		return sizeof(u32);
+	return map->value_size;
+}
+EXPORT_SYMBOL_IF_KUNIT(kbpf_map_value_size);
+
+/* open(2) mode of a map's fd, from BPF_F_RDONLY/BPF_F_WRONLY. */
+static int kbpf_file_flags(u32 flags)
+{
+	if ((flags & BPF_F_RDONLY) && (flags & BPF_F_WRONLY))
+		return -EINVAL;
+	if (flags & BPF_F_RDONLY)
 		return O_RDONLY;
-	if (map_flags & BPF_F_WRONLY)
+	if (flags & BPF_F_WRONLY)
 		return O_WRONLY;
 	return O_RDWR;
+}
+
+static int kbpf_map_alloc_id(struct kbpf_map *map)
+{
+	unsigned long irqflags;
+	int id;
+
+	idr_preload(GFP_KERNEL);
+	spin_lock_irqsave(&kbpf_map_idr_lock, irqflags);
+	id = idr_alloc_cyclic(&kbpf_map_idr, map, 1, INT_MAX, GFP_ATOMIC);
+	if (id > 0)
+		map->id = id;
+	spin_unlock_irqrestore(&kbpf_map_idr_lock, irqflags);
+	idr_preload_end();
+	return id > 0 ? 0 : id;
+}
+
+static void kbpf_map_free_id(struct kbpf_map *map)
+{
+	unsigned long irqflags;
+
+	if (!map->id)
+		return;
+	spin_lock_irqsave(&kbpf_map_idr_lock, irqflags);
+	idr_remove(&kbpf_map_idr, map->id);
+	map->id = 0;
+	spin_unlock_irqrestore(&kbpf_map_idr_lock, irqflags);
+}
+
+static void kbpf_map_free_now(struct kbpf_map *map)
+{
+	struct mem_cgroup *memcg = map->memcg;
+	u64 charged = map->charged;
+
+	map->ops->free(map);
+	kbpf_mem_uncharge(charged);
+	mem_cgroup_put(memcg);
 }
 
 /**
  * kbpf_map_new() - create a map from BPF_MAP_CREATE attributes
  * @attr: the attributes; fields past map_extra were checked to be zero
  *
- * Return: the map with one reference, or an ERR_PTR: -EINVAL for invalid
- * or unsupported attributes, -E2BIG for oversized ones, -ENOMEM.
+ * Return: the map with one reference (and no user reference yet), or an
+ * ERR_PTR: -EINVAL for invalid or unsupported attributes, -E2BIG for
+ * oversized ones, -ENOMEM, including past kbpf's max_memory.
  */
 struct kbpf_map *kbpf_map_new(const union bpf_attr *attr)
 {
@@ -102,8 +144,9 @@ struct kbpf_map *kbpf_map_new(const union bpf_attr *attr)
 	/* Only bloom filters and arenas, which kbpf lacks, use map_extra. */
 	if (attr->map_extra)
 		return ERR_PTR(-EINVAL);
-	if ((attr->map_flags & BPF_F_RDONLY) && (attr->map_flags & BPF_F_WRONLY))
-		return ERR_PTR(-EINVAL);
+	err = kbpf_file_flags(attr->map_flags);
+	if (err < 0)
+		return ERR_PTR(err);
 	if (numa_node != NUMA_NO_NODE &&
 	    ((unsigned int)numa_node >= nr_node_ids || !node_online(numa_node)))
 		return ERR_PTR(-EINVAL);
@@ -130,40 +173,75 @@ struct kbpf_map *kbpf_map_new(const union bpf_attr *attr)
 	map->map_type = type;
 	map->key_size = attr->key_size;
 	map->value_size = attr->value_size;
-	map->max_entries = attr->max_entries;
+	if (!map->max_entries)	/* the type may have rounded it */
+		map->max_entries = attr->max_entries;
 	map->map_flags = attr->map_flags;
 	map->numa_node = numa_node;
+	map->id = 0;
 	refcount_set(&map->refcnt, 1);
+	atomic64_set(&map->usercnt, 0);
+	atomic64_set(&map->writecnt, 0);
+	map->frozen = false;
+	mutex_init(&map->freeze_mutex);
 	memcpy(map->name, name, sizeof(name));
+	map->memcg = get_mem_cgroup_from_mm(current->mm);
+	map->charged = ops->mem_usage(map);
+
+	err = kbpf_mem_charge(map->charged);
+	if (err) {
+		map->charged = 0;
+		kbpf_map_free_now(map);
+		return ERR_PTR(err);
+	}
+	err = kbpf_map_alloc_id(map);
+	if (err) {
+		kbpf_map_free_now(map);
+		return ERR_PTR(err);
+	}
 	return map;
 }
 EXPORT_SYMBOL_IF_KUNIT(kbpf_map_new);
 
+void kbpf_map_inc(struct kbpf_map *map)
+{
+	refcount_inc(&map->refcnt);
+}
+EXPORT_SYMBOL_IF_KUNIT(kbpf_map_inc);
+
 static void kbpf_map_free_work(struct work_struct *work)
 {
-	struct kbpf_map *map = container_of(work, struct kbpf_map, free_work);
-
-	map->ops->free(map);
+	kbpf_map_free_now(container_of(work, struct kbpf_map, free_work));
 }
 
 /**
  * kbpf_map_put() - drop a reference; the last one frees the map
  * @map: the map
  *
- * Safe in any context: the free itself runs later on kbpf's workqueue.
+ * Safe in any context: the id goes at once, the free itself runs later
+ * on kbpf's workqueue.
  */
 void kbpf_map_put(struct kbpf_map *map)
 {
 	if (refcount_dec_and_test(&map->refcnt)) {
+		kbpf_map_free_id(map);
 		INIT_WORK(&map->free_work, kbpf_map_free_work);
 		queue_work(kbpf_wq, &map->free_work);
 	}
 }
 EXPORT_SYMBOL_IF_KUNIT(kbpf_map_put);
 
+static void kbpf_map_put_uref(struct kbpf_map *map)
+{
+	if (atomic64_dec_and_test(&map->usercnt) && map->ops->release_uref)
+		map->ops->release_uref(map);
+}
+
 static int kbpf_map_release(struct inode *inode, struct file *file)
 {
-	kbpf_map_put(file->private_data);
+	struct kbpf_map *map = file->private_data;
+
+	kbpf_map_put_uref(map);
+	kbpf_map_put(map);
 	return 0;
 }
 
@@ -179,203 +257,180 @@ static void kbpf_map_show_fdinfo(struct seq_file *m, struct file *file)
 		   "map_flags:\t%#x\n"
 		   "map_extra:\t%#x\n"
 		   "memlock:\t%llu\n"
+		   "map_id:\t%u\n"
+		   "frozen:\t%u\n"
 		   "map_name:\t%s\n",
 		   map->map_type, map->key_size, map->value_size,
 		   map->max_entries, map->map_flags, 0,
-		   map->ops->mem_usage(map),
+		   map->ops->mem_usage(map), map->id, READ_ONCE(map->frozen),
 		   map->name);
+}
+
+/* Writable mappings count as writers: they keep the map from freezing. */
+static void kbpf_map_vma_open(struct vm_area_struct *vma)
+{
+	struct kbpf_map *map = vma->vm_file->private_data;
+
+	if (vma->vm_flags & VM_WRITE)
+		atomic64_inc(&map->writecnt);
+}
+
+static void kbpf_map_vma_close(struct vm_area_struct *vma)
+{
+	struct kbpf_map *map = vma->vm_file->private_data;
+
+	if (vma->vm_flags & VM_WRITE)
+		atomic64_dec(&map->writecnt);
+}
+
+static const struct vm_operations_struct kbpf_map_vmops = {
+	.open	= kbpf_map_vma_open,
+	.close	= kbpf_map_vma_close,
+};
+
+static int kbpf_map_mmap(struct file *file, struct vm_area_struct *vma)
+{
+	struct kbpf_map *map = file->private_data;
+	bool writable = vma->vm_flags & VM_WRITE;
+	int err = 0;
+
+	if (!map->ops->mmap)
+		return -ENOTSUPP;
+	if (!(vma->vm_flags & VM_SHARED))
+		return -EINVAL;
+
+	mutex_lock(&map->freeze_mutex);
+	if (writable) {
+		if (map->frozen)
+			err = -EPERM;
+		else if (map->map_flags & BPF_F_RDONLY_PROG)
+			err = -EACCES;	/* programs rely on the contents */
+		else
+			atomic64_inc(&map->writecnt);
+	}
+	mutex_unlock(&map->freeze_mutex);
+	if (err)
+		return err;
+
+	vma->vm_ops = &kbpf_map_vmops;
+	vm_flags_clear(vma, VM_MAYEXEC);
+	/* A read-only mapping may not become writable with mprotect(). */
+	if (!writable)
+		vm_flags_clear(vma, VM_MAYWRITE);
+	err = map->ops->mmap(map, vma);
+	if (err && writable)
+		atomic64_dec(&map->writecnt);
+	return err;
+}
+
+static __poll_t kbpf_map_poll(struct file *file, struct poll_table_struct *pt)
+{
+	struct kbpf_map *map = file->private_data;
+
+	return map->ops->poll ? map->ops->poll(map, file, pt) : EPOLLERR;
 }
 
 static const struct file_operations kbpf_map_fops = {
 	.owner		= THIS_MODULE,
 	.release	= kbpf_map_release,
 	.show_fdinfo	= kbpf_map_show_fdinfo,
+	.mmap		= kbpf_map_mmap,
+	.poll		= kbpf_map_poll,
 	.llseek		= noop_llseek,
 };
 
-/*
- * The map behind an fd, if the fd's mode allows @mode: -EBADF for a closed
- * fd, -EINVAL for a file that is not a kbpf map, -EPERM for a read-only or
- * write-only fd used the other way, as bpf(2) answers.
+/* A new fd on @map, taking a reference and a user reference on success. */
+static int kbpf_map_new_fd(struct kbpf_map *map, int flags)
+{
+	int fd;
+
+	kbpf_map_inc(map);
+	atomic64_inc(&map->usercnt);
+	fd = anon_inode_getfd("kbpf-map", &kbpf_map_fops, map, flags | O_CLOEXEC);
+	if (fd < 0) {
+		kbpf_map_put_uref(map);
+		kbpf_map_put(map);
+	}
+	return fd;
+}
+
+/**
+ * kbpf_map_from_file() - the map behind an fd
+ * @file: the fd's file, or NULL for a closed fd
+ *
+ * Return: the map, or -EBADF for a closed fd and -EINVAL for a file that
+ * is not a kbpf map, as bpf(2) answers.
  */
-static struct kbpf_map *kbpf_map_from_file(struct file *file, fmode_t mode)
+struct kbpf_map *kbpf_map_from_file(struct file *file)
 {
 	if (!file)
 		return ERR_PTR(-EBADF);
 	if (file->f_op != &kbpf_map_fops)
 		return ERR_PTR(-EINVAL);
-	if ((file->f_mode & mode) != mode)
-		return ERR_PTR(-EPERM);
 	return file->private_data;
 }
+EXPORT_SYMBOL_IF_KUNIT(kbpf_map_from_file);
 
-static void *kbpf_map_copy_key(const struct kbpf_map *map, bpfptr_t ukey)
+/**
+ * kbpf_map_check_mode() - may this fd read and/or write the map?
+ * @map:  the map behind @file
+ * @file: the fd's file
+ * @mode: FMODE_READ and/or FMODE_WRITE
+ *
+ * A frozen map refuses writes through every fd.  Writers call this inside
+ * kbpf_map_write_begin()/end(), so that a freeze either waits for them
+ * (EBUSY) or is seen by them.  Return: 0 or -EPERM.
+ */
+int kbpf_map_check_mode(struct kbpf_map *map, struct file *file, fmode_t mode)
 {
-	if (map->key_size)
-		return kvmemdup_bpfptr(ukey, map->key_size);
-	if (!bpfptr_is_null(ukey))
-		return ERR_PTR(-EINVAL);
-	return NULL;
+	fmode_t allowed = file->f_mode;
+
+	if (READ_ONCE(map->frozen))
+		allowed &= ~FMODE_WRITE;
+	return (allowed & mode) == mode ? 0 : -EPERM;
+}
+EXPORT_SYMBOL_IF_KUNIT(kbpf_map_check_mode);
+
+void kbpf_map_write_begin(struct kbpf_map *map)
+{
+	atomic64_inc(&map->writecnt);
+	smp_mb__after_atomic();	/* pairs with the freezer's check */
+}
+
+void kbpf_map_write_end(struct kbpf_map *map)
+{
+	atomic64_dec(&map->writecnt);
 }
 
 /**
- * kbpf_map_lookup_elem() - BPF_MAP_LOOKUP_ELEM on a map
- * @map:    the map
- * @attr:   key, value and flags of the command
- * @kernel: whether attr's pointers are kernel pointers
+ * kbpf_map_fd_cmd() - run a map command on the map behind @ufd
+ * @ufd:   the caller's map fd
+ * @mode:  FMODE_READ and/or FMODE_WRITE the command needs
+ * @fn:    the command
+ * @attr:  its attributes
+ * @uattr: the caller's attr
  *
- * Return: 0, -ENOENT, -EINVAL (BPF_F_LOCK: no kbpf map has a spin lock in
- * its values), -EFAULT, -ENOMEM.
+ * Writers count as such for the duration, so a concurrent freeze either
+ * fails with EBUSY or is seen.
  */
-int kbpf_map_lookup_elem(struct kbpf_map *map, const union bpf_attr *attr,
-			 bool kernel)
+int kbpf_map_fd_cmd(u32 ufd, fmode_t mode, kbpf_map_cmd_fn fn,
+		    const union bpf_attr *attr, bpfptr_t uattr)
 {
-	void *key, *value, *ptr;
-	int err;
+	struct fd f = fdget(ufd);
+	struct kbpf_map *map = kbpf_map_from_file(fd_file(f));
+	bool write = mode & FMODE_WRITE;
+	int err = PTR_ERR_OR_ZERO(map);
 
-	if (attr->flags)
-		return -EINVAL;
-	key = kbpf_map_copy_key(map, make_bpfptr(attr->key, kernel));
-	if (IS_ERR(key))
-		return PTR_ERR(key);
-	value = kvmalloc(map->value_size, GFP_USER | __GFP_NOWARN);
-	if (!value) {
-		err = -ENOMEM;
-		goto free_key;
-	}
-
-	rcu_read_lock();
-	ptr = map->ops->lookup(map, key);
-	if (ptr)
-		memcpy(value, ptr, map->value_size);
-	rcu_read_unlock();
-
-	err = ptr ? kbpf_copy_to_bpfptr(make_bpfptr(attr->value, kernel),
-				       value, map->value_size) : -ENOENT;
-	kvfree(value);
-free_key:
-	kvfree(key);
-	return err;
-}
-EXPORT_SYMBOL_IF_KUNIT(kbpf_map_lookup_elem);
-
-/**
- * kbpf_map_update_elem() - BPF_MAP_UPDATE_ELEM on a map
- * @map:    the map
- * @attr:   key, value and flags of the command
- * @kernel: whether attr's pointers are kernel pointers
- *
- * Return: 0 or what the map type's update returns; -EINVAL for BPF_F_LOCK,
- * -EFAULT, -ENOMEM.
- */
-int kbpf_map_update_elem(struct kbpf_map *map, const union bpf_attr *attr,
-			 bool kernel)
-{
-	void *key, *value;
-	int err;
-
-	if (attr->flags & BPF_F_LOCK)
-		return -EINVAL;
-	key = kbpf_map_copy_key(map, make_bpfptr(attr->key, kernel));
-	if (IS_ERR(key))
-		return PTR_ERR(key);
-	value = kvmemdup_bpfptr(make_bpfptr(attr->value, kernel), map->value_size);
-	if (IS_ERR(value)) {
-		err = PTR_ERR(value);
-		goto free_key;
-	}
-
-	rcu_read_lock();
-	err = map->ops->update(map, key, value, attr->flags);
-	rcu_read_unlock();
-
-	kvfree(value);
-free_key:
-	kvfree(key);
-	return err;
-}
-EXPORT_SYMBOL_IF_KUNIT(kbpf_map_update_elem);
-
-/**
- * kbpf_map_delete_elem() - BPF_MAP_DELETE_ELEM on a map
- * @map:    the map
- * @attr:   key of the command
- * @kernel: whether attr's pointers are kernel pointers
- *
- * Return: 0 or what the map type's delete returns; -EFAULT, -ENOMEM.
- */
-int kbpf_map_delete_elem(struct kbpf_map *map, const union bpf_attr *attr,
-			 bool kernel)
-{
-	void *key;
-	int err;
-
-	key = kbpf_map_copy_key(map, make_bpfptr(attr->key, kernel));
-	if (IS_ERR(key))
-		return PTR_ERR(key);
-
-	rcu_read_lock();
-	err = map->ops->delete(map, key);
-	rcu_read_unlock();
-
-	kvfree(key);
-	return err;
-}
-EXPORT_SYMBOL_IF_KUNIT(kbpf_map_delete_elem);
-
-/**
- * kbpf_map_get_next_key() - BPF_MAP_GET_NEXT_KEY on a map
- * @map:    the map
- * @attr:   key (may be 0: the first key) and next_key of the command
- * @kernel: whether attr's pointers are kernel pointers
- *
- * Return: 0, -ENOENT after the last key, -EFAULT, -ENOMEM.
- */
-int kbpf_map_get_next_key(struct kbpf_map *map, const union bpf_attr *attr,
-			  bool kernel)
-{
-	bpfptr_t ukey = make_bpfptr(attr->key, kernel);
-	void *key = NULL, *next_key;
-	int err;
-
-	if (!bpfptr_is_null(ukey)) {
-		key = kbpf_map_copy_key(map, ukey);
-		if (IS_ERR(key))
-			return PTR_ERR(key);
-	}
-	next_key = kvmalloc(map->key_size, GFP_USER | __GFP_NOWARN);
-	if (!next_key) {
-		err = -ENOMEM;
-		goto free_key;
-	}
-
-	rcu_read_lock();
-	err = map->ops->get_next_key(map, key, next_key);
-	rcu_read_unlock();
-
+	if (err)
+		goto out;
+	if (write)
+		kbpf_map_write_begin(map);
+	err = kbpf_map_check_mode(map, fd_file(f), mode);
 	if (!err)
-		err = kbpf_copy_to_bpfptr(make_bpfptr(attr->next_key, kernel),
-					  next_key, map->key_size);
-	kvfree(next_key);
-free_key:
-	kvfree(key);
-	return err;
-}
-EXPORT_SYMBOL_IF_KUNIT(kbpf_map_get_next_key);
-
-typedef int (*kbpf_map_cmd_fn)(struct kbpf_map *map,
-			       const union bpf_attr *attr, bool kernel);
-
-/* Run @fn on the map behind attr->map_fd if the fd allows @mode. */
-static int kbpf_map_fd_cmd(const union bpf_attr *attr, bpfptr_t uattr,
-			   fmode_t mode, kbpf_map_cmd_fn fn)
-{
-	struct fd f = fdget(attr->map_fd);
-	struct kbpf_map *map;
-	int err;
-
-	map = kbpf_map_from_file(fd_file(f), mode);
-	err = IS_ERR(map) ? PTR_ERR(map) : fn(map, attr, bpfptr_is_kernel(uattr));
+		err = fn(map, fd_file(f), attr, uattr);
+	if (write)
+		kbpf_map_write_end(map);
+out:
 	fdput(f);
 	return err;
 }
@@ -388,32 +443,121 @@ int kbpf_cmd_map_create(union bpf_attr *attr, bpfptr_t uattr)
 	map = kbpf_map_new(attr);
 	if (IS_ERR(map))
 		return PTR_ERR(map);
-	fd = anon_inode_getfd("kbpf-map", &kbpf_map_fops, map,
-			      kbpf_map_file_flags(map->map_flags) | O_CLOEXEC);
-	if (fd < 0)
-		kbpf_map_put(map);
+	fd = kbpf_map_new_fd(map, kbpf_file_flags(map->map_flags));
+	kbpf_map_put(map);	/* the fd holds the map now, or nothing does */
 	return fd;
 }
 
-int kbpf_cmd_map_lookup_elem(union bpf_attr *attr, bpfptr_t uattr)
+int kbpf_cmd_map_freeze(union bpf_attr *attr, bpfptr_t uattr)
 {
-	/* Unknown flags are refused before the fd is looked at, as bpf(2) does. */
-	if (attr->flags & ~BPF_F_LOCK)
+	struct fd f = fdget(attr->map_fd);
+	struct kbpf_map *map = kbpf_map_from_file(fd_file(f));
+	int err;
+
+	err = PTR_ERR_OR_ZERO(map);
+	if (!err)
+		err = kbpf_map_check_mode(map, fd_file(f), FMODE_WRITE);
+	if (err)
+		goto out;
+	mutex_lock(&map->freeze_mutex);
+	if (atomic64_read(&map->writecnt) || map->frozen) {
+		err = -EBUSY;
+	} else {
+		WRITE_ONCE(map->frozen, true);
+		smp_mb();	/* pairs with kbpf_map_write_begin() */
+		if (atomic64_read(&map->writecnt)) {
+			WRITE_ONCE(map->frozen, false);
+			err = -EBUSY;
+		}
+	}
+	mutex_unlock(&map->freeze_mutex);
+out:
+	fdput(f);
+	return err;
+}
+
+int kbpf_cmd_map_get_next_id(union bpf_attr *attr, bpfptr_t uattr)
+{
+	u32 next_id = attr->start_id;
+	unsigned long irqflags;
+	void *found;
+
+	if (next_id >= INT_MAX)
 		return -EINVAL;
-	return kbpf_map_fd_cmd(attr, uattr, FMODE_READ, kbpf_map_lookup_elem);
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+
+	next_id++;
+	spin_lock_irqsave(&kbpf_map_idr_lock, irqflags);
+	found = idr_get_next(&kbpf_map_idr, &next_id);
+	spin_unlock_irqrestore(&kbpf_map_idr_lock, irqflags);
+	if (!found)
+		return -ENOENT;
+	return kbpf_attr_put_u32(uattr, next_id, next_id);
 }
 
-int kbpf_cmd_map_update_elem(union bpf_attr *attr, bpfptr_t uattr)
+int kbpf_cmd_map_get_fd_by_id(union bpf_attr *attr, bpfptr_t uattr)
 {
-	return kbpf_map_fd_cmd(attr, uattr, FMODE_WRITE, kbpf_map_update_elem);
+	unsigned long irqflags;
+	struct kbpf_map *map;
+	int f_flags, fd;
+
+	if (attr->open_flags & ~(BPF_F_RDONLY | BPF_F_WRONLY))
+		return -EINVAL;
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	f_flags = kbpf_file_flags(attr->open_flags);
+	if (f_flags < 0)
+		return f_flags;
+
+	spin_lock_irqsave(&kbpf_map_idr_lock, irqflags);
+	map = idr_find(&kbpf_map_idr, attr->map_id);
+	if (map && !refcount_inc_not_zero(&map->refcnt))
+		map = NULL;
+	spin_unlock_irqrestore(&kbpf_map_idr_lock, irqflags);
+	if (!map)
+		return -ENOENT;
+
+	fd = kbpf_map_new_fd(map, f_flags);
+	kbpf_map_put(map);
+	return fd;
 }
 
-int kbpf_cmd_map_delete_elem(union bpf_attr *attr, bpfptr_t uattr)
+static int kbpf_map_get_info(struct kbpf_map *map, const union bpf_attr *attr,
+			     bpfptr_t uattr)
 {
-	return kbpf_map_fd_cmd(attr, uattr, FMODE_WRITE, kbpf_map_delete_elem);
+	bpfptr_t uinfo = make_bpfptr(attr->info.info, bpfptr_is_kernel(uattr));
+	u32 info_len = attr->info.info_len;
+	struct bpf_map_info info;
+	int err;
+
+	err = kbpf_check_uarg_tail_zero(uinfo, sizeof(info), info_len);
+	if (err)
+		return err;
+	info_len = min_t(u32, sizeof(info), info_len);
+
+	memset(&info, 0, sizeof(info));
+	info.type = map->map_type;
+	info.id = map->id;
+	info.key_size = map->key_size;
+	info.value_size = map->value_size;
+	info.max_entries = map->max_entries;
+	info.map_flags = map->map_flags;
+	memcpy(info.name, map->name, sizeof(map->name));
+
+	if (kbpf_copy_to_bpfptr(uinfo, &info, info_len))
+		return -EFAULT;
+	return kbpf_attr_put_u32(uattr, info.info_len, info_len);
 }
 
-int kbpf_cmd_map_get_next_key(union bpf_attr *attr, bpfptr_t uattr)
+int kbpf_cmd_obj_get_info_by_fd(union bpf_attr *attr, bpfptr_t uattr)
 {
-	return kbpf_map_fd_cmd(attr, uattr, FMODE_READ, kbpf_map_get_next_key);
+	struct fd f = fdget(attr->info.bpf_fd);
+	struct kbpf_map *map;
+	int err;
+
+	map = kbpf_map_from_file(fd_file(f));
+	err = IS_ERR(map) ? PTR_ERR(map) : kbpf_map_get_info(map, attr, uattr);
+	fdput(f);
+	return err;
 }

@@ -30,6 +30,17 @@ static const struct kbpf_cmd kbpf_cmds[] = {
 	KBPF_CMD(BPF_MAP_UPDATE_ELEM,	kbpf_cmd_map_update_elem,	flags),
 	KBPF_CMD(BPF_MAP_DELETE_ELEM,	kbpf_cmd_map_delete_elem,	key),
 	KBPF_CMD(BPF_MAP_GET_NEXT_KEY,	kbpf_cmd_map_get_next_key,	next_key),
+	KBPF_CMD(BPF_MAP_GET_NEXT_ID,	kbpf_cmd_map_get_next_id,	next_id),
+	KBPF_CMD(BPF_MAP_GET_FD_BY_ID,	kbpf_cmd_map_get_fd_by_id,	open_flags),
+	KBPF_CMD(BPF_OBJ_GET_INFO_BY_FD, kbpf_cmd_obj_get_info_by_fd,	info.info),
+	KBPF_CMD(BPF_MAP_LOOKUP_AND_DELETE_ELEM,
+		 kbpf_cmd_map_lookup_and_delete_elem,			flags),
+	KBPF_CMD(BPF_MAP_FREEZE,	kbpf_cmd_map_freeze,		map_fd),
+	KBPF_CMD(BPF_MAP_LOOKUP_BATCH,	kbpf_cmd_map_lookup_batch,	batch.flags),
+	KBPF_CMD(BPF_MAP_LOOKUP_AND_DELETE_BATCH,
+		 kbpf_cmd_map_lookup_and_delete_batch,			batch.flags),
+	KBPF_CMD(BPF_MAP_UPDATE_BATCH,	kbpf_cmd_map_update_batch,	batch.flags),
+	KBPF_CMD(BPF_MAP_DELETE_BATCH,	kbpf_cmd_map_delete_batch,	batch.flags),
 };
 
 /**

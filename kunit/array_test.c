@@ -46,7 +46,7 @@ static int lookup(struct kbpf_map *map, u32 key, void *value)
 {
 	union bpf_attr attr = { .key = (u64)&key, .value = (u64)value };
 
-	return kbpf_map_lookup_elem(map, &attr, true);
+	return kbpf_map_lookup_elem(map, NULL, &attr, KERNEL_BPFPTR(&attr));
 }
 
 static int update(struct kbpf_map *map, u32 key, const void *value, u64 flags)
@@ -55,14 +55,14 @@ static int update(struct kbpf_map *map, u32 key, const void *value, u64 flags)
 		.key = (u64)&key, .value = (u64)value, .flags = flags,
 	};
 
-	return kbpf_map_update_elem(map, &attr, true);
+	return kbpf_map_update_elem(map, NULL, &attr, KERNEL_BPFPTR(&attr));
 }
 
 static int next_key(struct kbpf_map *map, const u32 *key, u32 *next)
 {
 	union bpf_attr attr = { .key = (u64)key, .next_key = (u64)next };
 
-	return kbpf_map_get_next_key(map, &attr, true);
+	return kbpf_map_get_next_key(map, NULL, &attr, KERNEL_BPFPTR(&attr));
 }
 
 struct create_case {
@@ -118,6 +118,19 @@ static const struct create_case create_cases[] = {
 			       .value_size = 4, .max_entries = 1 }, -EINVAL },
 	{ "map type 1000", { .map_type = 1000, .key_size = 4,
 			     .value_size = 4, .max_entries = 1 }, -EINVAL },
+	{ "PRESERVE_ELEMS on ARRAY", { .map_type = BPF_MAP_TYPE_ARRAY, .key_size = 4,
+				       .value_size = 4, .max_entries = 1,
+				       .map_flags = BPF_F_PRESERVE_ELEMS }, -EINVAL },
+	{ "MMAPABLE PERCPU_ARRAY", { .map_type = BPF_MAP_TYPE_PERCPU_ARRAY,
+				     .key_size = 4, .value_size = 4, .max_entries = 1,
+				     .map_flags = BPF_F_MMAPABLE }, -EINVAL },
+	{ "PERCPU_ARRAY on a NUMA node", { .map_type = BPF_MAP_TYPE_PERCPU_ARRAY,
+					   .key_size = 4, .value_size = 4,
+					   .max_entries = 1,
+					   .map_flags = BPF_F_NUMA_NODE }, -EINVAL },
+	{ "PERCPU_ARRAY slot past 32 KiB", { .map_type = BPF_MAP_TYPE_PERCPU_ARRAY,
+					     .key_size = 4, .value_size = 32769,
+					     .max_entries = 1 }, -E2BIG },
 };
 
 static void create_case_desc(const struct create_case *c, char *desc)
@@ -242,7 +255,8 @@ static void array_delete_is_einval_and_changes_nothing(struct kunit *test)
 
 	KUNIT_EXPECT_EQ(test, update(map, 0, &value, BPF_ANY), 0);
 	attr.key = (u64)&key;
-	KUNIT_EXPECT_EQ(test, kbpf_map_delete_elem(map, &attr, true), -EINVAL);
+	KUNIT_EXPECT_EQ(test, kbpf_map_delete_elem(map, NULL, &attr, KERNEL_BPFPTR(&attr)),
+			-EINVAL);
 	KUNIT_EXPECT_EQ(test, map->ops->delete(map, &key), -EINVAL);
 	KUNIT_EXPECT_EQ(test, lookup(map, 0, &out), 0);
 	KUNIT_EXPECT_EQ(test, out, 7);
@@ -281,18 +295,22 @@ static void array_element_commands_fault_cleanly(struct kunit *test)
 	u64 value = 1;
 	u32 key = 0;
 
-	/* Kernel NULL pointers never reach the copies; user ones do. */
+	/* User pointers: NULL, and kernel addresses, fault instead of being read. */
 	attr.key = 0;
 	attr.value = (u64)&value;
-	KUNIT_EXPECT_EQ(test, kbpf_map_lookup_elem(map, &attr, false), -EFAULT);
-	KUNIT_EXPECT_EQ(test, kbpf_map_update_elem(map, &attr, false), -EFAULT);
-	KUNIT_EXPECT_EQ(test, kbpf_map_delete_elem(map, &attr, false), -EFAULT);
+	KUNIT_EXPECT_EQ(test, kbpf_map_lookup_elem(map, NULL, &attr, USER_BPFPTR(NULL)),
+			-EFAULT);
+	KUNIT_EXPECT_EQ(test, kbpf_map_update_elem(map, NULL, &attr, USER_BPFPTR(NULL)),
+			-EFAULT);
+	KUNIT_EXPECT_EQ(test, kbpf_map_delete_elem(map, NULL, &attr, USER_BPFPTR(NULL)),
+			-EFAULT);
 	attr.key = (u64)&key;
 	attr.value = 0;
-	/* A kernel address given as a user pointer is refused, not read. */
-	KUNIT_EXPECT_EQ(test, kbpf_map_update_elem(map, &attr, false), -EFAULT);
+	KUNIT_EXPECT_EQ(test, kbpf_map_update_elem(map, NULL, &attr, USER_BPFPTR(NULL)),
+			-EFAULT);
 	attr.next_key = 0;
-	KUNIT_EXPECT_EQ(test, kbpf_map_get_next_key(map, &attr, false), -EFAULT);
+	KUNIT_EXPECT_EQ(test, kbpf_map_get_next_key(map, NULL, &attr, USER_BPFPTR(NULL)),
+			-EFAULT);
 }
 
 static void array_access_flags(struct kunit *test)
@@ -302,6 +320,185 @@ static void array_access_flags(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, kbpf_map_flags_access_ok(BPF_F_WRONLY_PROG));
 	KUNIT_EXPECT_FALSE(test, kbpf_map_flags_access_ok(BPF_F_RDONLY_PROG |
 							  BPF_F_WRONLY_PROG));
+}
+
+/* A PERCPU_ARRAY: bpf(2) moves one 8-byte aligned slot per possible CPU. */
+static void percpu_array_moves_every_cpus_slot(struct kunit *test)
+{
+	union bpf_attr attr = array_attr(12, 3, 0);
+	u32 slot = 16, n = num_possible_cpus(), key = 1, cpu, i = 0;
+	struct kbpf_map *map;
+	u8 *in, *out;
+
+	attr.map_type = BPF_MAP_TYPE_PERCPU_ARRAY;
+	map = kbpf_map_new(&attr);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, map);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, map_put_action, map), 0);
+	KUNIT_EXPECT_EQ(test, kbpf_map_value_size(map), slot * n);
+
+	in = kunit_kzalloc(test, slot * n, GFP_KERNEL);
+	out = kunit_kzalloc(test, slot * n, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, in);
+	KUNIT_ASSERT_NOT_NULL(test, out);
+	for_each_possible_cpu(cpu) {
+		/* Value bytes and padding: both make the round trip. */
+		memset(in + i * slot, cpu + 1, slot);
+		i++;
+	}
+	KUNIT_EXPECT_EQ(test, update(map, key, in, BPF_ANY), 0);
+	KUNIT_EXPECT_EQ(test, lookup(map, key, out), 0);
+	KUNIT_EXPECT_EQ(test, memcmp(in, out, slot * n), 0);
+
+	/* A program sees its own CPU's slot; lookup_percpu any CPU's. */
+	i = 0;
+	for_each_possible_cpu(cpu) {
+		u8 *v = map->ops->lookup_percpu(map, &key, cpu);
+
+		KUNIT_ASSERT_NOT_NULL(test, v);
+		KUNIT_EXPECT_EQ(test, v[0], cpu + 1);
+		KUNIT_EXPECT_EQ(test, v[15], cpu + 1);
+	}
+	KUNIT_EXPECT_NULL(test, map->ops->lookup_percpu(map, &key, nr_cpu_ids));
+	key = 3;
+	KUNIT_EXPECT_NULL(test, map->ops->lookup_percpu(map, &key, 0));
+	KUNIT_EXPECT_EQ(test, update(map, 3, in, BPF_ANY), -E2BIG);
+	KUNIT_EXPECT_EQ(test, update(map, 0, in, BPF_NOEXIST), -EEXIST);
+	KUNIT_EXPECT_EQ(test, lookup(map, 3, out), -ENOENT);
+}
+
+static int lookup_batch(struct kbpf_map *map, void *in_batch, void *out_batch,
+			void *keys, void *values, u32 *count)
+{
+	union bpf_attr attr = {
+		.batch.in_batch = (u64)in_batch, .batch.out_batch = (u64)out_batch,
+		.batch.keys = (u64)keys, .batch.values = (u64)values,
+		.batch.count = *count,
+	};
+	int err = kbpf_generic_lookup_batch(map, NULL, &attr, KERNEL_BPFPTR(&attr));
+
+	*count = attr.batch.count;
+	return err;
+}
+
+/* The batch cursor: out_batch is the last key returned, ENOENT at the end. */
+static void array_lookup_batch_cursor(struct kbpf_map *map, struct kunit *test)
+{
+	u32 keys[4], cursor, count, total = 0;
+	u64 values[4];
+	int err;
+
+	count = 4;
+	err = lookup_batch(map, NULL, &cursor, keys, values, &count);
+	KUNIT_EXPECT_EQ(test, err, 0);
+	KUNIT_EXPECT_EQ(test, count, 4);
+	KUNIT_EXPECT_EQ(test, keys[0], 0);
+	KUNIT_EXPECT_EQ(test, cursor, 3);
+	total += count;
+	do {
+		count = 4;
+		err = lookup_batch(map, &cursor, &cursor, keys, values, &count);
+		KUNIT_EXPECT_EQ(test, values[0], (u64)keys[0] * 10);
+		total += count;
+	} while (!err);
+	KUNIT_EXPECT_EQ(test, err, -ENOENT);
+	KUNIT_EXPECT_EQ(test, total, 10);
+	/* The last call returned what was left: 10 = 4 + 4 + 2. */
+	KUNIT_EXPECT_EQ(test, count, 2);
+	KUNIT_EXPECT_EQ(test, cursor, 9);
+}
+
+static void array_batch_lookup_and_update(struct kunit *test)
+{
+	struct kbpf_map *map = new_array(test, 8, 10);
+	u32 keys[10], count = 10, i, zero = 0;
+	u64 values[10];
+	union bpf_attr attr = {};
+
+	for (i = 0; i < 10; i++) {
+		keys[i] = i;
+		values[i] = i * 10;
+	}
+	attr.batch.keys = (u64)keys;
+	attr.batch.values = (u64)values;
+	attr.batch.count = 10;
+	KUNIT_EXPECT_EQ(test, kbpf_generic_update_batch(map, NULL, &attr,
+							KERNEL_BPFPTR(&attr)), 0);
+	KUNIT_EXPECT_EQ(test, attr.batch.count, 10);
+	array_lookup_batch_cursor(map, test);
+
+	/* An update batch stops at the first bad key and counts what went in. */
+	keys[3] = 10;
+	attr.batch.count = 10;
+	KUNIT_EXPECT_EQ(test, kbpf_generic_update_batch(map, NULL, &attr,
+							KERNEL_BPFPTR(&attr)), -E2BIG);
+	KUNIT_EXPECT_EQ(test, attr.batch.count, 3);
+	/* count 0 does nothing and succeeds; elem_flags are refused. */
+	count = 0;
+	KUNIT_EXPECT_EQ(test, lookup_batch(map, NULL, &zero, keys, values, &count), 0);
+	attr.batch.elem_flags = BPF_F_LOCK;
+	KUNIT_EXPECT_EQ(test, kbpf_generic_update_batch(map, NULL, &attr,
+							KERNEL_BPFPTR(&attr)), -EINVAL);
+}
+
+static void array_mmapable_values_live_in_whole_pages(struct kunit *test)
+{
+	union bpf_attr attr = array_attr(8, 1000, BPF_F_MMAPABLE);
+	struct kbpf_map *map;
+	u64 v = 77, out;
+	u32 key = 999, first = 0;
+
+	map = kbpf_map_new(&attr);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, map);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, map_put_action, map), 0);
+	KUNIT_EXPECT_EQ(test, update(map, key, &v, BPF_ANY), 0);
+	KUNIT_EXPECT_EQ(test, lookup(map, key, &out), 0);
+	KUNIT_EXPECT_EQ(test, out, 77);
+	/* 8000 bytes of values take two whole pages. */
+	KUNIT_EXPECT_GE(test, map->ops->mem_usage(map), 2 * PAGE_SIZE);
+	KUNIT_EXPECT_LT(test, map->ops->mem_usage(map), 3 * PAGE_SIZE);
+	KUNIT_EXPECT_TRUE(test, IS_ALIGNED((unsigned long)map->ops->lookup(map, &first),
+					   PAGE_SIZE));
+}
+
+static long count_until(struct kbpf_map *map, void *key, void *value, void *ctx)
+{
+	u32 *left = ctx;
+
+	return --*left == 0;
+}
+
+static void array_for_each_visits_in_order_and_stops(struct kunit *test)
+{
+	struct kbpf_map *map = new_array(test, 8, 10);
+	u32 left = 4;
+
+	KUNIT_EXPECT_EQ(test, map->ops->for_each(map, count_until, &left, 0), 4);
+	left = 100;
+	KUNIT_EXPECT_EQ(test, map->ops->for_each(map, count_until, &left, 0), 10);
+	KUNIT_EXPECT_EQ(test, map->ops->for_each(map, count_until, &left, 1), -EINVAL);
+}
+
+static void map_ids_are_unique_and_released(struct kunit *test)
+{
+	struct kbpf_map *a = new_array(test, 4, 1), *b = new_array(test, 4, 1);
+
+	KUNIT_EXPECT_NE(test, a->id, 0);
+	KUNIT_EXPECT_NE(test, b->id, 0);
+	KUNIT_EXPECT_NE(test, a->id, b->id);
+}
+
+/*
+ * What a map holds is charged to kbpf's module-wide limit.  (Earlier
+ * tests' maps are freed concurrently on kbpf's workqueue, so the total
+ * is only bounded below here.)
+ */
+static void module_memory_is_charged_at_creation(struct kunit *test)
+{
+	struct kbpf_map *map = new_array(test, 8, 1000);
+
+	KUNIT_EXPECT_EQ(test, map->charged, map->ops->mem_usage(map));
+	KUNIT_EXPECT_GE(test, map->charged, 8000);
+	KUNIT_EXPECT_GE(test, kbpf_mem_used(), map->charged);
 }
 
 static struct kunit_case kbpf_array_cases[] = {
@@ -315,6 +512,12 @@ static struct kunit_case kbpf_array_cases[] = {
 	KUNIT_CASE(array_get_next_key_walks_every_index),
 	KUNIT_CASE(array_element_commands_fault_cleanly),
 	KUNIT_CASE(array_access_flags),
+	KUNIT_CASE(percpu_array_moves_every_cpus_slot),
+	KUNIT_CASE(array_batch_lookup_and_update),
+	KUNIT_CASE(array_mmapable_values_live_in_whole_pages),
+	KUNIT_CASE(array_for_each_visits_in_order_and_stops),
+	KUNIT_CASE(map_ids_are_unique_and_released),
+	KUNIT_CASE(module_memory_is_charged_at_creation),
 	{}
 };
 

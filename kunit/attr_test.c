@@ -185,6 +185,15 @@ static void sys_bpf_refuses_fields_a_command_does_not_read(struct kunit *test)
 		{ BPF_MAP_UPDATE_ELEM,	offsetofend(union bpf_attr, flags) },
 		{ BPF_MAP_DELETE_ELEM,	offsetofend(union bpf_attr, key) },
 		{ BPF_MAP_GET_NEXT_KEY,	offsetofend(union bpf_attr, next_key) },
+		{ BPF_MAP_LOOKUP_AND_DELETE_ELEM, offsetofend(union bpf_attr, flags) },
+		{ BPF_MAP_FREEZE,	offsetofend(union bpf_attr, map_fd) },
+		{ BPF_MAP_GET_NEXT_ID,	offsetofend(union bpf_attr, next_id) },
+		{ BPF_MAP_GET_FD_BY_ID,	offsetofend(union bpf_attr, open_flags) },
+		{ BPF_OBJ_GET_INFO_BY_FD, offsetofend(union bpf_attr, info.info) },
+		{ BPF_MAP_LOOKUP_BATCH,	offsetofend(union bpf_attr, batch.flags) },
+		{ BPF_MAP_LOOKUP_AND_DELETE_BATCH, offsetofend(union bpf_attr, batch.flags) },
+		{ BPF_MAP_UPDATE_BATCH,	offsetofend(union bpf_attr, batch.flags) },
+		{ BPF_MAP_DELETE_BATCH,	offsetofend(union bpf_attr, batch.flags) },
 	};
 	union bpf_attr attr;
 	size_t i;
