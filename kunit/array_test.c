@@ -464,7 +464,8 @@ static long count_until(struct kbpf_map *map, void *key, void *value, void *ctx)
 {
 	u32 *left = ctx;
 
-	return --*left == 0;
+	*left -= 1;
+	return *left == 0;	/* 1: stop */
 }
 
 static void array_for_each_visits_in_order_and_stops(struct kunit *test)
