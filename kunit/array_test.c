@@ -468,7 +468,7 @@ static long count_until(struct kbpf_map *map, void *key, void *value, void *ctx)
 	return *left == 0;	/* 1: stop */
 }
 
-static void array_for_each_visits_in_order_and_stops(struct kunit *test)
+static void array_callback_walk_visits_in_order_and_stops(struct kunit *test)
 {
 	struct kbpf_map *map = new_array(test, 8, 10);
 	u32 left = 4;
@@ -516,7 +516,7 @@ static struct kunit_case kbpf_array_cases[] = {
 	KUNIT_CASE(percpu_array_moves_every_cpus_slot),
 	KUNIT_CASE(array_batch_lookup_and_update),
 	KUNIT_CASE(array_mmapable_values_live_in_whole_pages),
-	KUNIT_CASE(array_for_each_visits_in_order_and_stops),
+	KUNIT_CASE(array_callback_walk_visits_in_order_and_stops),
 	KUNIT_CASE(map_ids_are_unique_and_released),
 	KUNIT_CASE(module_memory_is_charged_at_creation),
 	{}
