@@ -24,4 +24,19 @@ static inline void vm_flags_clear(struct vm_area_struct *vma,
 }
 #endif
 
+/*
+ * Where bpf(2) itself answers differently on the kernel lines kbpf targets,
+ * kbpf answers as the kernel it is built for; KBPF_KV_MAJOR and
+ * KBPF_KV_MINOR come from Kbuild.  Only 6.1 and 6.12 are known: a line in
+ * between gets the behaviour of the older one.
+ */
+#define KBPF_KERNEL_VERSION	(KBPF_KV_MAJOR * 1000 + KBPF_KV_MINOR)	/* 6.12: 6012 */
+
+/*
+ * BPF_MAP_FREEZE: 6.12 wants a writable fd (EPERM otherwise, so also for a
+ * map frozen already); 6.1 looks at no fd mode, answers EBUSY for a frozen
+ * map, and wants CAP_BPF.
+ */
+#define KBPF_FREEZE_NEEDS_WRITABLE_FD	(KBPF_KERNEL_VERSION >= 6012)
+
 #endif /* _KBPF_COMPAT_H */

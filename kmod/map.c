@@ -15,6 +15,7 @@
 #include <linux/mm.h>
 #include <linux/nodemask.h>
 #include <linux/nospec.h>
+#include <linux/rcupdate.h>
 #include <linux/sched/mm.h>
 #include <linux/seq_file.h>
 #include <linux/spinlock.h>
@@ -39,10 +40,14 @@ int kbpf_map_module_init(void)
 	return kbpf_wq ? 0 : -ENOMEM;
 }
 
-/* Runs after the last file is gone: waits for pending frees. */
+/*
+ * Runs after the last file is gone: waits for pending frees, then for RCU
+ * callbacks they queued, which run kbpf's code.
+ */
 void kbpf_map_module_exit(void)
 {
 	destroy_workqueue(kbpf_wq);
+	rcu_barrier();
 	idr_destroy(&kbpf_map_idr);
 }
 
@@ -175,7 +180,8 @@ struct kbpf_map *kbpf_map_new(const union bpf_attr *attr)
 	map->value_size = attr->value_size;
 	if (!map->max_entries)	/* the type may have rounded it */
 		map->max_entries = attr->max_entries;
-	map->map_flags = attr->map_flags;
+	/* BPF_F_RDONLY and BPF_F_WRONLY describe the fd, not the map. */
+	map->map_flags = attr->map_flags & ~(BPF_F_RDONLY | BPF_F_WRONLY);
 	map->numa_node = numa_node;
 	map->id = 0;
 	refcount_set(&map->refcnt, 1);
@@ -443,7 +449,7 @@ int kbpf_cmd_map_create(union bpf_attr *attr, bpfptr_t uattr)
 	map = kbpf_map_new(attr);
 	if (IS_ERR(map))
 		return PTR_ERR(map);
-	fd = kbpf_map_new_fd(map, kbpf_file_flags(map->map_flags));
+	fd = kbpf_map_new_fd(map, kbpf_file_flags(attr->map_flags));
 	kbpf_map_put(map);	/* the fd holds the map now, or nothing does */
 	return fd;
 }
@@ -455,13 +461,15 @@ int kbpf_cmd_map_freeze(union bpf_attr *attr, bpfptr_t uattr)
 	int err;
 
 	err = PTR_ERR_OR_ZERO(map);
-	if (!err)
+	if (!err && KBPF_FREEZE_NEEDS_WRITABLE_FD)
 		err = kbpf_map_check_mode(map, fd_file(f), FMODE_WRITE);
 	if (err)
 		goto out;
 	mutex_lock(&map->freeze_mutex);
 	if (atomic64_read(&map->writecnt) || map->frozen) {
 		err = -EBUSY;
+	} else if (!KBPF_FREEZE_NEEDS_WRITABLE_FD && !bpf_capable()) {
+		err = -EPERM;
 	} else {
 		WRITE_ONCE(map->frozen, true);
 		smp_mb();	/* pairs with kbpf_map_write_begin() */
