@@ -39,4 +39,19 @@ static inline void vm_flags_clear(struct vm_area_struct *vma,
  */
 #define KBPF_FREEZE_NEEDS_WRITABLE_FD	(KBPF_KERNEL_VERSION >= 6012)
 
+/*
+ * Privileged map types (QUEUE, STACK, ...) and CAP_BPF: 6.12 checks it in
+ * map_create() after the type's attribute checks, so bad attributes are
+ * EINVAL/E2BIG first; 6.1 checks it first thing in the type's
+ * alloc_check, so EPERM wins.
+ */
+#define KBPF_MAP_CREATE_CAP_AFTER_TYPE_CHECKS	(KBPF_KERNEL_VERSION >= 6012)
+
+/*
+ * QUEUE and STACK: 6.12 refuses max_entries >= U32_MAX / value_size with
+ * E2BIG; 6.1 has no such check and tries the allocation (ENOMEM when too
+ * large).
+ */
+#define KBPF_QUEUE_STACK_LIMITS_SIZE	(KBPF_KERNEL_VERSION >= 6012)
+
 #endif /* _KBPF_COMPAT_H */

@@ -193,6 +193,8 @@ struct kbpf_map {
 
 extern const struct kbpf_map_ops kbpf_array_map_ops;
 extern const struct kbpf_map_ops kbpf_percpu_array_map_ops;
+extern const struct kbpf_map_ops kbpf_queue_map_ops;
+extern const struct kbpf_map_ops kbpf_stack_map_ops;
 
 /* The node BPF_MAP_CREATE asks for, or NUMA_NO_NODE. */
 static inline int kbpf_map_attr_numa_node(const union bpf_attr *attr)
@@ -236,6 +238,13 @@ int kbpf_pages_mmap(const struct kbpf_pages *pg, struct vm_area_struct *vma);
 void *kbpf_map_kmalloc(const struct kbpf_map *map, size_t size, gfp_t gfp);
 void __percpu *kbpf_map_alloc_percpu(const struct kbpf_map *map, size_t size,
 				     size_t align, gfp_t gfp);
+
+/* queue_stack.c: the push/pop/peek ops' bodies, @trylock in NMI context. */
+long kbpf_queue_stack_push(struct kbpf_map *map, const void *value, u64 flags,
+			   bool trylock);
+long kbpf_queue_stack_get(struct kbpf_map *map, void *value, bool pop,
+			  bool trylock);
+raw_spinlock_t *kbpf_queue_stack_lock(struct kbpf_map *map);
 
 /* map.c: map objects, their fds, ids and info. */
 int kbpf_map_module_init(void);

@@ -25,6 +25,8 @@
 static const struct kbpf_map_ops *const kbpf_map_types[] = {
 	[BPF_MAP_TYPE_ARRAY] = &kbpf_array_map_ops,
 	[BPF_MAP_TYPE_PERCPU_ARRAY] = &kbpf_percpu_array_map_ops,
+	[BPF_MAP_TYPE_QUEUE] = &kbpf_queue_map_ops,
+	[BPF_MAP_TYPE_STACK] = &kbpf_stack_map_ops,
 };
 
 /* Final frees run here: the last reference may be dropped in atomic context. */
@@ -137,7 +139,6 @@ struct kbpf_map *kbpf_map_new(const union bpf_attr *attr)
 {
 	int numa_node = kbpf_map_attr_numa_node(attr);
 	const struct kbpf_map_ops *ops;
-	char name[BPF_OBJ_NAME_LEN];
 	struct kbpf_map *map;
 	u32 type = attr->map_type;
 	int err;
@@ -167,9 +168,6 @@ struct kbpf_map *kbpf_map_new(const union bpf_attr *attr)
 	/* No device offload. */
 	if (attr->map_ifindex)
 		return ERR_PTR(-EINVAL);
-	err = kbpf_obj_name_cpy(name, attr->map_name, sizeof(attr->map_name));
-	if (err < 0)
-		return ERR_PTR(err);
 
 	map = ops->alloc(attr);
 	if (IS_ERR(map))
@@ -183,13 +181,18 @@ struct kbpf_map *kbpf_map_new(const union bpf_attr *attr)
 	/* BPF_F_RDONLY and BPF_F_WRONLY describe the fd, not the map. */
 	map->map_flags = attr->map_flags & ~(BPF_F_RDONLY | BPF_F_WRONLY);
 	map->numa_node = numa_node;
+	/* bpf(2) looks at the name only once the type's allocation worked. */
+	err = kbpf_obj_name_cpy(map->name, attr->map_name, sizeof(attr->map_name));
+	if (err < 0) {
+		ops->free(map);
+		return ERR_PTR(err);
+	}
 	map->id = 0;
 	refcount_set(&map->refcnt, 1);
 	atomic64_set(&map->usercnt, 0);
 	atomic64_set(&map->writecnt, 0);
 	map->frozen = false;
 	mutex_init(&map->freeze_mutex);
-	memcpy(map->name, name, sizeof(name));
 	map->memcg = get_mem_cgroup_from_mm(current->mm);
 	map->charged = ops->mem_usage(map);
 

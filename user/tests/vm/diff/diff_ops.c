@@ -240,7 +240,7 @@ void diff_op_bad_input(struct diff_ctx *ctx, struct diff_map *m)
 	uint32_t cmd = RNG_PICK(&ctx->rng, cmds), what = rng_below(&ctx->rng, 6);
 	uint64_t flags = rng_next(&ctx->rng) >> rng_below(&ctx->rng, 64);
 	uint32_t tail = 48 + rng_below(&ctx->rng, 16);
-	unsigned char key[512] = {}, value[64];
+	unsigned char key[512] = {};
 	void *bad = rng_chance(&ctx->rng, 50) ? NULL : unmapped_page();
 	struct diff_res r[2];
 	int b;
@@ -271,7 +271,7 @@ void diff_op_bad_input(struct diff_ctx *ctx, struct diff_map *m)
 			a.key = u64p(m->key_size ? NULL : key);
 			break;
 		default:	/* an input value that cannot be read */
-			a.value = u64p(cmd == BPF_MAP_UPDATE_ELEM ? bad : value);
+			a.value = u64p(cmd == BPF_MAP_UPDATE_ELEM ? bad : out);
 			break;
 		}
 		r[b] = diff_call(b, cmd, &a);
