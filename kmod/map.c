@@ -272,12 +272,16 @@ static void kbpf_map_show_fdinfo(struct seq_file *m, struct file *file)
 		   map->name);
 }
 
-/* Writable mappings count as writers: they keep the map from freezing. */
+/*
+ * Writable mappings count as writers: they keep the map from freezing.
+ * VM_MAYWRITE marks them (kbpf_map_mmap() clears it from read-only ones),
+ * not VM_WRITE, which mprotect() may take away and give back.
+ */
 static void kbpf_map_vma_open(struct vm_area_struct *vma)
 {
 	struct kbpf_map *map = vma->vm_file->private_data;
 
-	if (vma->vm_flags & VM_WRITE)
+	if (vma->vm_flags & VM_MAYWRITE)
 		atomic64_inc(&map->writecnt);
 }
 
@@ -285,7 +289,7 @@ static void kbpf_map_vma_close(struct vm_area_struct *vma)
 {
 	struct kbpf_map *map = vma->vm_file->private_data;
 
-	if (vma->vm_flags & VM_WRITE)
+	if (vma->vm_flags & VM_MAYWRITE)
 		atomic64_dec(&map->writecnt);
 }
 
