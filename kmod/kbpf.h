@@ -195,6 +195,7 @@ extern const struct kbpf_map_ops kbpf_array_map_ops;
 extern const struct kbpf_map_ops kbpf_percpu_array_map_ops;
 extern const struct kbpf_map_ops kbpf_queue_map_ops;
 extern const struct kbpf_map_ops kbpf_stack_map_ops;
+extern const struct kbpf_map_ops kbpf_ringbuf_map_ops;
 
 /* The node BPF_MAP_CREATE asks for, or NUMA_NO_NODE. */
 static inline int kbpf_map_attr_numa_node(const union bpf_attr *attr)
@@ -210,6 +211,20 @@ static inline bool kbpf_map_is_percpu(const struct kbpf_map *map)
 	       map->map_type == BPF_MAP_TYPE_PERCPU_HASH ||
 	       map->map_type == BPF_MAP_TYPE_LRU_PERCPU_HASH;
 }
+
+/*
+ * ringbuf.c: the producer side of RINGBUF maps, for the helpers
+ * bpf_ringbuf_reserve/submit/discard/output/query; any context.
+ */
+void *kbpf_ringbuf_reserve(struct kbpf_map *map, u64 size, u64 flags);
+void kbpf_ringbuf_submit(void *sample, u64 flags);
+void kbpf_ringbuf_discard(void *sample, u64 flags);
+long kbpf_ringbuf_output(struct kbpf_map *map, const void *data, u64 size,
+			 u64 flags);
+u64 kbpf_ringbuf_query(struct kbpf_map *map, u64 flags);
+/* For the KUnit suite: the consumer's view, and queued wake-ups flushed. */
+void *kbpf_ringbuf_user_area(struct kbpf_map *map);
+void kbpf_ringbuf_wakeup_sync(struct kbpf_map *map);
 
 /* attr.c: the bpf(2) attribute contract. */
 int kbpf_attr_copy(union bpf_attr *attr, bpfptr_t uattr, u32 size);

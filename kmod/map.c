@@ -27,6 +27,7 @@ static const struct kbpf_map_ops *const kbpf_map_types[] = {
 	[BPF_MAP_TYPE_PERCPU_ARRAY] = &kbpf_percpu_array_map_ops,
 	[BPF_MAP_TYPE_QUEUE] = &kbpf_queue_map_ops,
 	[BPF_MAP_TYPE_STACK] = &kbpf_stack_map_ops,
+	[BPF_MAP_TYPE_RINGBUF] = &kbpf_ringbuf_map_ops,
 };
 
 /* Final frees run here: the last reference may be dropped in atomic context. */
@@ -275,12 +276,16 @@ static void kbpf_map_show_fdinfo(struct seq_file *m, struct file *file)
 		   map->name);
 }
 
-/* Writable mappings count as writers: they keep the map from freezing. */
+/*
+ * Writable mappings count as writers: they keep the map from freezing.
+ * VM_MAYWRITE marks them (kbpf_map_mmap() clears it from read-only ones),
+ * not VM_WRITE, which mprotect() may take away and give back.
+ */
 static void kbpf_map_vma_open(struct vm_area_struct *vma)
 {
 	struct kbpf_map *map = vma->vm_file->private_data;
 
-	if (vma->vm_flags & VM_WRITE)
+	if (vma->vm_flags & VM_MAYWRITE)
 		atomic64_inc(&map->writecnt);
 }
 
@@ -288,7 +293,7 @@ static void kbpf_map_vma_close(struct vm_area_struct *vma)
 {
 	struct kbpf_map *map = vma->vm_file->private_data;
 
-	if (vma->vm_flags & VM_WRITE)
+	if (vma->vm_flags & VM_MAYWRITE)
 		atomic64_dec(&map->writecnt);
 }
 

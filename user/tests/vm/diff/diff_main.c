@@ -26,6 +26,7 @@ static const struct diff_profile *const profiles[] = {
 	&diff_percpu_array_profile,
 	&diff_queue_profile,
 	&diff_stack_profile,
+	&diff_ringbuf_profile,
 };
 
 /* Mismatches printed per profile; the count goes on. */
