@@ -135,16 +135,22 @@ void *kbpf_pages_vmap(const struct kbpf_pages *pg)
 EXPORT_SYMBOL_IF_KUNIT(kbpf_pages_vmap);
 
 /*
- * Insert the pages into @vma, starting at the page vm_pgoff selects.
+ * Insert the pages into @vma, starting at the page vm_pgoff selects; as
+ * the kernel's remap_vmalloc_range(), the mapping cannot grow (mremap
+ * fails) and stays out of core dumps.
  * Return: 0, or -EINVAL when the VMA reaches past the last page.
  */
 int kbpf_pages_mmap(const struct kbpf_pages *pg, struct vm_area_struct *vma)
 {
 	unsigned long want = vma_pages(vma);
+	int err;
 
 	if (vma->vm_pgoff >= pg->nr_pages || want > pg->nr_pages - vma->vm_pgoff)
 		return -EINVAL;
-	return vm_map_pages(vma, pg->pages, pg->nr_pages);
+	err = vm_map_pages(vma, pg->pages, pg->nr_pages);
+	if (!err)
+		vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP);
+	return err;
 }
 EXPORT_SYMBOL_IF_KUNIT(kbpf_pages_mmap);
 

@@ -219,16 +219,11 @@ static int ringbuf_map_mmap(struct kbpf_map *map, struct vm_area_struct *vma)
 		.pages = rbm->vpages + KBPF_RINGBUF_PGOFF,
 		.nr_pages = KBPF_RINGBUF_POS_PAGES + 2 * rbm->nr_data_pages,
 	};
-	int err;
 
 	if ((vma->vm_flags & VM_WRITE) &&
 	    (vma->vm_pgoff || vma->vm_end - vma->vm_start != PAGE_SIZE))
 		return -EPERM;
-	err = kbpf_pages_mmap(&user, vma);
-	/* As the kernel's remap_vmalloc_range(): no growing, no core dumps. */
-	if (!err)
-		vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP);
-	return err;
+	return kbpf_pages_mmap(&user, vma);
 }
 
 /* Bytes reserved and not yet consumed (records still busy included). */

@@ -164,6 +164,21 @@ static void mapping_keeps_the_map_alive(void)
 	munmap(p, 4096);
 }
 
+static void mapping_cannot_grow(void)
+{
+	int fd = array(8, 512, BPF_F_MMAPABLE);
+	void *p = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0), *q;
+
+	EXPECT(p != MAP_FAILED);
+	if (p == MAP_FAILED)
+		return;
+	errno = 0;
+	q = mremap(p, 4096, 8192, MREMAP_MAYMOVE);
+	EXPECT(q == MAP_FAILED && errno == EFAULT);
+	munmap(q == MAP_FAILED ? p : q, q == MAP_FAILED ? 4096 : 8192);
+	close(fd);
+}
+
 static void rdonly_prog_maps_refuse_writable_mappings(void)
 {
 	int fd = array(8, 512, BPF_F_MMAPABLE | BPF_F_RDONLY_PROG);
@@ -204,6 +219,7 @@ static const struct tap_test both_tests[] = {
 	TAP_TEST(fd_by_id_honours_open_flags),
 	TAP_TEST(freeze_waits_for_writable_mappings),
 	TAP_TEST(mapping_keeps_the_map_alive),
+	TAP_TEST(mapping_cannot_grow),
 	TAP_TEST(rdonly_prog_maps_refuse_writable_mappings),
 	TAP_TEST(fdinfo_shows_id_and_frozen),
 };
