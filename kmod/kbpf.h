@@ -92,6 +92,9 @@ typedef long (*kbpf_for_each_cb)(struct kbpf_map *map, void *key,
  *                 type rounded it
  * @free:          release everything @alloc and later updates allocated
  * @release_uref:  the last user fd is gone (programs may still hold it)
+ * @release:       @map_file, one of the map's fds' files, is being closed
+ *                 (bpf(2)'s map_release: PERF_EVENT_ARRAY drops what was
+ *                 stored through that file); runs before @release_uref
  * @lookup:        (atomic) the value stored under @key, NULL, or ERR_PTR
  * @update:        (atomic) store @value under @key (BPF_ANY/NOEXIST/EXIST)
  * @delete:        (atomic) remove @key
@@ -118,6 +121,7 @@ struct kbpf_map_ops {
 	struct kbpf_map *(*alloc)(const union bpf_attr *attr);
 	void (*free)(struct kbpf_map *map);
 	void (*release_uref)(struct kbpf_map *map);
+	void (*release)(struct kbpf_map *map, struct file *map_file);
 
 	void *(*lookup)(struct kbpf_map *map, const void *key);
 	long (*update)(struct kbpf_map *map, const void *key,

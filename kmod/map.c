@@ -246,6 +246,8 @@ static int kbpf_map_release(struct inode *inode, struct file *file)
 {
 	struct kbpf_map *map = file->private_data;
 
+	if (map->ops->release)
+		map->ops->release(map, file);
 	kbpf_map_put_uref(map);
 	kbpf_map_put(map);
 	return 0;
