@@ -25,6 +25,7 @@
 static const struct kbpf_map_ops *const kbpf_map_types[] = {
 	[BPF_MAP_TYPE_ARRAY] = &kbpf_array_map_ops,
 	[BPF_MAP_TYPE_PERCPU_ARRAY] = &kbpf_percpu_array_map_ops,
+	[BPF_MAP_TYPE_PERF_EVENT_ARRAY] = &kbpf_perf_event_array_map_ops,
 };
 
 /* Final frees run here: the last reference may be dropped in atomic context. */
