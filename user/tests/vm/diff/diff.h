@@ -81,6 +81,7 @@ struct diff_profile {
 
 extern const struct diff_profile diff_array_profile;
 extern const struct diff_profile diff_percpu_array_profile;
+extern const struct diff_profile diff_perf_event_array_profile;
 
 /* The engine (diff_main.c). */
 int diff_nr_cpus(void);

@@ -24,6 +24,7 @@ const char *const diff_backend_name[2] = { "kernel", "kbpf" };
 static const struct diff_profile *const profiles[] = {
 	&diff_array_profile,
 	&diff_percpu_array_profile,
+	&diff_perf_event_array_profile,
 };
 
 /* Mismatches printed per profile; the count goes on. */
