@@ -464,6 +464,7 @@ EXPORT_SYMBOL_IF_KUNIT(kbpf_perf_buffer_get);
 static void perf_buffer_free_rcu(struct rcu_head *rcu)
 {
 	struct kbpf_perf_buffer *buf = container_of(rcu, struct kbpf_perf_buffer, rcu);
+	struct kbpf_perf_ring *rb;
 
 	/*
 	 * irq_work_sync() may sleep.  A writer queues the wakeup inside its
@@ -473,8 +474,14 @@ static void perf_buffer_free_rcu(struct rcu_head *rcu)
 	 */
 	while (irq_work_is_busy(&buf->wakeup_work))
 		cpu_relax();
-	/* The last munmap() detached the ring, and mappings hold the file. */
-	WARN_ON_ONCE(rcu_access_pointer(buf->rb));
+	/*
+	 * Mappings hold the file, and the last one detaches the ring; one
+	 * left means an mmap() failed after ours without closing the VMA.
+	 * No writer can see it any more.
+	 */
+	rb = rcu_dereference_protected(buf->rb, true);
+	if (rb)
+		ring_free_rcu(&rb->rcu);
 	mutex_destroy(&buf->mmap_mutex);
 	kfree(buf);
 	kbpf_mem_uncharge(sizeof(*buf));

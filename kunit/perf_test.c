@@ -690,6 +690,58 @@ static void perf_event_output_errnos(struct kunit *test)
 	expect_sample(test, bufs[e.cpu], 0, (u8 *)&v, sizeof(v));
 }
 
+struct irq_output {
+	struct kbpf_map *map;
+	u32 value;
+	long err;
+	bool irqs_off;
+};
+
+static void output_with_irqs_off(void *arg)
+{
+	struct irq_output *o = arg;
+
+	o->irqs_off = irqs_disabled();
+	o->err = kbpf_perf_event_output(o->map, BPF_F_CURRENT_CPU, &o->value,
+					sizeof(o->value));
+}
+
+/*
+ * From a cross-CPU call (interrupts off, in the IPI handler on the other
+ * CPUs), BPF_F_CURRENT_CPU picks each CPU's own buffer; the wakeup's
+ * irq_work then leaves EPOLLIN for the poller.
+ */
+static void perf_event_output_from_interrupts_on_every_cpu(struct kunit *test)
+{
+	u32 n = nr_cpu_ids, cpu;
+	struct kbpf_map *map = new_perf_array(test, n, 0);
+	struct kbpf_perf_buffer **bufs = kunit_kcalloc(test, n, sizeof(*bufs), GFP_KERNEL);
+	struct irq_output o = { .map = map };
+
+	KUNIT_ASSERT_NOT_NULL(test, bufs);
+	for_each_online_cpu(cpu) {
+		bufs[cpu] = new_buffer_on(test, cpu, 0, 1);
+		map_ring(test, bufs[cpu], 1, true);
+		KUNIT_ASSERT_EQ(test, kbpf_perf_event_array_set(map, NULL, cpu, bufs[cpu]), 0);
+	}
+	for_each_online_cpu(cpu) {
+		o.value = 1000 + cpu;
+		o.err = -1;
+		KUNIT_ASSERT_EQ(test, smp_call_function_single(cpu, output_with_irqs_off,
+							       &o, 1), 0);
+		KUNIT_EXPECT_EQ(test, o.err, 0);
+		KUNIT_EXPECT_TRUE(test, o.irqs_off);
+	}
+	for_each_online_cpu(cpu) {
+		u32 v = 1000 + cpu;
+
+		expect_sample(test, bufs[cpu], 0, (u8 *)&v, sizeof(v));
+		KUNIT_EXPECT_EQ(test, kbpf_perf_buffer_user_page(bufs[cpu])->data_head,
+				RECORD(4));
+		KUNIT_EXPECT_EQ(test, poll_buf(bufs[cpu]), READABLE);
+	}
+}
+
 static struct kunit_case kbpf_perf_cases[] = {
 	KUNIT_CASE(perf_buffer_new_refuses_bad_attributes),
 	KUNIT_CASE(perf_buffer_ids_are_unique),
@@ -713,6 +765,7 @@ static struct kunit_case kbpf_perf_cases[] = {
 	KUNIT_CASE(perf_array_slots_take_buffers_and_delete_empties),
 	KUNIT_CASE(perf_array_release_empties_the_files_slots),
 	KUNIT_CASE(perf_event_output_errnos),
+	KUNIT_CASE(perf_event_output_from_interrupts_on_every_cpu),
 	{}
 };
 
