@@ -41,12 +41,12 @@ struct kbpf_bpf_call {
 #define KBPF_IOC_BPF		_IOWR(KBPF_IOC_MAGIC, 0x00, struct kbpf_bpf_call)
 
 /*
- * KBPF_IOC_PERF_BUFFER creates a perf buffer: kbpf's stand-in for a
- * perf_event_open(2) event of type PERF_TYPE_SOFTWARE, config
- * PERF_COUNT_SW_BPF_OUTPUT, sample_type PERF_SAMPLE_RAW, on one CPU, which
- * is what bpf_perf_event_output() writes into.  Its file descriptor
- * (O_CLOEXEC, O_RDWR) is the value a kbpf BPF_MAP_TYPE_PERF_EVENT_ARRAY
- * stores, and behaves as a perf event's does:
+ * KBPF_IOC_PERF_BUFFER creates a perf buffer and returns a new file
+ * descriptor for it (O_CLOEXEC, O_RDWR).  A perf buffer is kbpf's stand-in
+ * for a perf_event_open(2) event of type PERF_TYPE_SOFTWARE, config
+ * PERF_COUNT_SW_BPF_OUTPUT, sample_type PERF_SAMPLE_RAW on one CPU, which
+ * is what bpf_perf_event_output() writes into: its fd is the value a kbpf
+ * BPF_MAP_TYPE_PERF_EVENT_ARRAY stores, and behaves as a perf event's does:
  *
  * - mmap(MAP_SHARED) at offset 0 of 1 + 2^n pages (n >= 0), or of the
  *   header page alone, creates the ring: a struct perf_event_mmap_page
@@ -67,9 +67,10 @@ struct kbpf_bpf_call {
  *   ring whose first mapping is read-only overwrites old records, as a
  *   perf ring does.
  * - poll()/epoll: EPOLLHUP while there is no ring; EPOLLIN | EPOLLRDNORM
- *   once a wakeup (every @wakeup_events records, or @wakeup_watermark
- *   bytes with KBPF_PERF_BUFFER_WATERMARK, and at half the ring by default
- *   in any case) happened since the last poll, else 0.
+ *   once a wakeup happened since the last poll, else 0.  A wakeup comes
+ *   every @wakeup_events records (if not 0), and whenever more than the
+ *   watermark was written since the last one: @wakeup_watermark bytes
+ *   with KBPF_PERF_BUFFER_WATERMARK, else half the ring.
  * - ioctl(): PERF_EVENT_IOC_ENABLE and PERF_EVENT_IOC_DISABLE (a disabled
  *   buffer refuses output with EOPNOTSUPP; buffers are created enabled)
  *   and PERF_EVENT_IOC_ID (the id in its PERF_RECORD_LOST records);
@@ -95,8 +96,8 @@ struct kbpf_bpf_call {
  * @wakeup_events:    wake pollers every this many records (0: only at
  *                    the watermark), as perf_event_attr's
  * @wakeup_watermark: with KBPF_PERF_BUFFER_WATERMARK: wake pollers when
- *                    this many bytes were written since the last wakeup
- *                    (0: half the ring)
+ *                    more than this many bytes were written since the
+ *                    last wakeup (0: half the ring)
  */
 struct kbpf_perf_buffer_attr {
 	__u32 size;
