@@ -23,7 +23,8 @@ static inline void vm_flags_clear(struct vm_area_struct *vma,
 	vma->vm_flags &= ~flags;
 }
 
-static inline void vm_flags_set(struct vm_area_struct *vma, unsigned long flags)
+static inline void vm_flags_set(struct vm_area_struct *vma,
+				unsigned long flags)
 {
 	vma->vm_flags |= flags;
 }

@@ -92,6 +92,9 @@ typedef long (*kbpf_for_each_cb)(struct kbpf_map *map, void *key,
  *                 type rounded it
  * @free:          release everything @alloc and later updates allocated
  * @release_uref:  the last user fd is gone (programs may still hold it)
+ * @release:       @map_file, one of the map's fds' files, is being closed
+ *                 (bpf(2)'s map_release: PERF_EVENT_ARRAY drops what was
+ *                 stored through that file); runs before @release_uref
  * @lookup:        (atomic) the value stored under @key, NULL, or ERR_PTR
  * @update:        (atomic) store @value under @key (BPF_ANY/NOEXIST/EXIST)
  * @delete:        (atomic) remove @key
@@ -118,6 +121,7 @@ struct kbpf_map_ops {
 	struct kbpf_map *(*alloc)(const union bpf_attr *attr);
 	void (*free)(struct kbpf_map *map);
 	void (*release_uref)(struct kbpf_map *map);
+	void (*release)(struct kbpf_map *map, struct file *map_file);
 
 	void *(*lookup)(struct kbpf_map *map, const void *key);
 	long (*update)(struct kbpf_map *map, const void *key,
@@ -196,6 +200,7 @@ extern const struct kbpf_map_ops kbpf_percpu_array_map_ops;
 extern const struct kbpf_map_ops kbpf_queue_map_ops;
 extern const struct kbpf_map_ops kbpf_stack_map_ops;
 extern const struct kbpf_map_ops kbpf_ringbuf_map_ops;
+extern const struct kbpf_map_ops kbpf_perf_event_array_map_ops;
 
 /* The node BPF_MAP_CREATE asks for, or NUMA_NO_NODE. */
 static inline int kbpf_map_attr_numa_node(const union bpf_attr *attr)
@@ -304,6 +309,39 @@ int kbpf_cmd_map_update_elem(union bpf_attr *attr, bpfptr_t uattr);
 int kbpf_cmd_map_delete_elem(union bpf_attr *attr, bpfptr_t uattr);
 int kbpf_cmd_map_get_next_key(union bpf_attr *attr, bpfptr_t uattr);
 int kbpf_cmd_map_lookup_and_delete_elem(union bpf_attr *attr, bpfptr_t uattr);
+
+/* perf_buffer.c: perf buffers (KBPF_IOC_PERF_BUFFER), their fds and rings. */
+struct kbpf_perf_buffer;
+struct kbpf_perf_buffer_attr;
+struct perf_event_mmap_page;
+
+/* Raw bytes one record can carry: perf_event_header's size is 16 bits. */
+#define KBPF_PERF_MAX_RAW_SIZE	65516
+
+int kbpf_ioctl_perf_buffer(const void __user *uattr);
+struct kbpf_perf_buffer *kbpf_perf_buffer_new(const struct kbpf_perf_buffer_attr *attr);
+void kbpf_perf_buffer_get(struct kbpf_perf_buffer *buf);
+void kbpf_perf_buffer_put(struct kbpf_perf_buffer *buf);
+struct kbpf_perf_buffer *kbpf_perf_buffer_from_file(struct file *file);
+int kbpf_perf_buffer_oncpu(const struct kbpf_perf_buffer *buf);
+void kbpf_perf_buffer_enable(struct kbpf_perf_buffer *buf, bool enable);
+u64 kbpf_perf_buffer_id(const struct kbpf_perf_buffer *buf);
+int kbpf_perf_buffer_map(struct kbpf_perf_buffer *buf, unsigned long nr_pages,
+			 bool writable);
+void kbpf_perf_buffer_unmap(struct kbpf_perf_buffer *buf);
+int kbpf_perf_buffer_output(struct kbpf_perf_buffer *buf, u16 misc,
+			    const void *data, u64 size);
+struct perf_event_mmap_page *kbpf_perf_buffer_user_page(struct kbpf_perf_buffer *buf);
+int kbpf_perf_buffer_read(struct kbpf_perf_buffer *buf, u64 pos, void *dst,
+			  u32 len);
+__poll_t kbpf_perf_buffer_poll(struct kbpf_perf_buffer *buf, struct file *file,
+			       struct poll_table_struct *pt);
+
+/* perf_event_array.c: the output helper, and a slot store for KUnit. */
+long kbpf_perf_event_output(struct kbpf_map *map, u64 flags, const void *data,
+			    u64 size);
+int kbpf_perf_event_array_set(struct kbpf_map *map, struct file *map_file,
+			      u32 index, struct kbpf_perf_buffer *buf);
 
 /* map_batch.c: the batch commands and their generic implementations. */
 int kbpf_generic_lookup_batch(struct kbpf_map *map, struct file *map_file,

@@ -23,6 +23,8 @@ static long kbpf_dev_ioctl(struct file *file, unsigned int cmd,
 {
 	struct kbpf_bpf_call call;
 
+	if (cmd == KBPF_IOC_PERF_BUFFER)
+		return kbpf_ioctl_perf_buffer((const void __user *)arg);
 	if (cmd != KBPF_IOC_BPF)
 		return -ENOTTY;
 	if (copy_from_user(&call, (void __user *)arg, sizeof(call)))

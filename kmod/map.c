@@ -28,6 +28,7 @@ static const struct kbpf_map_ops *const kbpf_map_types[] = {
 	[BPF_MAP_TYPE_QUEUE] = &kbpf_queue_map_ops,
 	[BPF_MAP_TYPE_STACK] = &kbpf_stack_map_ops,
 	[BPF_MAP_TYPE_RINGBUF] = &kbpf_ringbuf_map_ops,
+	[BPF_MAP_TYPE_PERF_EVENT_ARRAY] = &kbpf_perf_event_array_map_ops,
 };
 
 /* Final frees run here: the last reference may be dropped in atomic context. */
@@ -250,6 +251,8 @@ static int kbpf_map_release(struct inode *inode, struct file *file)
 {
 	struct kbpf_map *map = file->private_data;
 
+	if (map->ops->release)
+		map->ops->release(map, file);
 	kbpf_map_put_uref(map);
 	kbpf_map_put(map);
 	return 0;

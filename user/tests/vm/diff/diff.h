@@ -84,6 +84,7 @@ extern const struct diff_profile diff_percpu_array_profile;
 extern const struct diff_profile diff_queue_profile;
 extern const struct diff_profile diff_stack_profile;
 extern const struct diff_profile diff_ringbuf_profile;
+extern const struct diff_profile diff_perf_event_array_profile;
 
 /* The engine (diff_main.c). */
 int diff_nr_cpus(void);

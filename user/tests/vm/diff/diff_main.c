@@ -27,6 +27,7 @@ static const struct diff_profile *const profiles[] = {
 	&diff_queue_profile,
 	&diff_stack_profile,
 	&diff_ringbuf_profile,
+	&diff_perf_event_array_profile,
 };
 
 /* Mismatches printed per profile; the count goes on. */
