@@ -60,4 +60,11 @@ static inline void vm_flags_set(struct vm_area_struct *vma,
  */
 #define KBPF_QUEUE_STACK_LIMITS_SIZE	(KBPF_KERNEL_VERSION >= 6012)
 
+/*
+ * Hash maps: 6.12 hashes keys whose size is a multiple of 4 with jhash2(),
+ * 6.1 every key with jhash(); with BPF_F_ZERO_SEED that decides the
+ * order get_next_key and the batch commands walk a map in.
+ */
+#define KBPF_HTAB_JHASH2	(KBPF_KERNEL_VERSION >= 6012)
+
 #endif /* _KBPF_COMPAT_H */

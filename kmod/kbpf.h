@@ -201,6 +201,10 @@ extern const struct kbpf_map_ops kbpf_queue_map_ops;
 extern const struct kbpf_map_ops kbpf_stack_map_ops;
 extern const struct kbpf_map_ops kbpf_ringbuf_map_ops;
 extern const struct kbpf_map_ops kbpf_perf_event_array_map_ops;
+extern const struct kbpf_map_ops kbpf_hash_map_ops;
+extern const struct kbpf_map_ops kbpf_percpu_hash_map_ops;
+extern const struct kbpf_map_ops kbpf_lru_hash_map_ops;
+extern const struct kbpf_map_ops kbpf_lru_percpu_hash_map_ops;
 
 /* The node BPF_MAP_CREATE asks for, or NUMA_NO_NODE. */
 static inline int kbpf_map_attr_numa_node(const union bpf_attr *attr)

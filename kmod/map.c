@@ -29,6 +29,10 @@ static const struct kbpf_map_ops *const kbpf_map_types[] = {
 	[BPF_MAP_TYPE_STACK] = &kbpf_stack_map_ops,
 	[BPF_MAP_TYPE_RINGBUF] = &kbpf_ringbuf_map_ops,
 	[BPF_MAP_TYPE_PERF_EVENT_ARRAY] = &kbpf_perf_event_array_map_ops,
+	[BPF_MAP_TYPE_HASH] = &kbpf_hash_map_ops,
+	[BPF_MAP_TYPE_PERCPU_HASH] = &kbpf_percpu_hash_map_ops,
+	[BPF_MAP_TYPE_LRU_HASH] = &kbpf_lru_hash_map_ops,
+	[BPF_MAP_TYPE_LRU_PERCPU_HASH] = &kbpf_lru_percpu_hash_map_ops,
 };
 
 /* Final frees run here: the last reference may be dropped in atomic context. */
