@@ -53,6 +53,7 @@ u32 kbpf_htab_hash(const struct kbpf_htab *htab, const void *key)
 		return jhash2(key, len / 4, htab->hashrnd);
 	return jhash(key, len, htab->hashrnd);
 }
+EXPORT_SYMBOL_IF_KUNIT(kbpf_htab_hash);
 
 /**
  * kbpf_htab_find() - the element under @key, without locks
@@ -78,6 +79,7 @@ again:
 		goto again;
 	return NULL;
 }
+EXPORT_SYMBOL_IF_KUNIT(kbpf_htab_find);
 
 /* The element under @key in bucket @b, whose lock the caller holds. */
 struct kbpf_htab_elem *kbpf_htab_find_locked(struct kbpf_htab *htab,
@@ -125,6 +127,7 @@ int kbpf_htab_lock_slot(struct kbpf_htab *htab, u32 slot,
 	}
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(kbpf_htab_lock_slot);
 
 void kbpf_htab_unlock_slot(struct kbpf_htab *htab, u32 slot,
 			   unsigned long irqflags)
@@ -133,6 +136,7 @@ void kbpf_htab_unlock_slot(struct kbpf_htab *htab, u32 slot,
 	local_irq_restore(irqflags);
 	preempt_enable();
 }
+EXPORT_SYMBOL_IF_KUNIT(kbpf_htab_unlock_slot);
 
 static u32 htab_bucket_slot(const struct kbpf_htab *htab, u32 hash)
 {

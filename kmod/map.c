@@ -13,8 +13,10 @@
 #include <linux/idr.h>
 #include <linux/memcontrol.h>
 #include <linux/mm.h>
+#include <linux/netdevice.h>
 #include <linux/nodemask.h>
 #include <linux/nospec.h>
+#include <linux/nsproxy.h>
 #include <linux/rcupdate.h>
 #include <linux/sched/mm.h>
 #include <linux/seq_file.h>
@@ -133,6 +135,28 @@ static void kbpf_map_free_now(struct kbpf_map *map)
 	mem_cgroup_put(memcg);
 }
 
+/*
+ * kbpf offloads nothing to devices; bpf(2) tries for ARRAY and HASH maps
+ * on devices with ndo_bpf, and its errno says which step failed.
+ */
+static int kbpf_map_offload_errno(const union bpf_attr *attr)
+{
+	struct net_device *dev;
+	int err;
+
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	if (attr->map_type != BPF_MAP_TYPE_ARRAY &&
+	    attr->map_type != BPF_MAP_TYPE_HASH)
+		return -EINVAL;
+	dev = dev_get_by_index(current->nsproxy->net_ns, attr->map_ifindex);
+	if (!dev)
+		return -EINVAL;
+	err = dev->netdev_ops->ndo_bpf ? -EINVAL : -EOPNOTSUPP;
+	dev_put(dev);
+	return err;
+}
+
 /**
  * kbpf_map_new() - create a map from BPF_MAP_CREATE attributes
  * @attr: the attributes; fields past map_extra were checked to be zero
@@ -171,9 +195,8 @@ struct kbpf_map *kbpf_map_new(const union bpf_attr *attr)
 	err = ops->alloc_check(attr);
 	if (err)
 		return ERR_PTR(err);
-	/* No device offload. */
 	if (attr->map_ifindex)
-		return ERR_PTR(-EINVAL);
+		return ERR_PTR(kbpf_map_offload_errno(attr));
 
 	map = ops->alloc(attr);
 	if (IS_ERR(map))

@@ -85,6 +85,10 @@ extern const struct diff_profile diff_queue_profile;
 extern const struct diff_profile diff_stack_profile;
 extern const struct diff_profile diff_ringbuf_profile;
 extern const struct diff_profile diff_perf_event_array_profile;
+extern const struct diff_profile diff_hash_profile;
+extern const struct diff_profile diff_percpu_hash_profile;
+extern const struct diff_profile diff_lru_hash_profile;
+extern const struct diff_profile diff_lru_percpu_hash_profile;
 
 /* The engine (diff_main.c). */
 int diff_nr_cpus(void);
@@ -113,6 +117,9 @@ void diff_op_freeze(struct diff_ctx *ctx, struct diff_map *m);
 void diff_op_info(struct diff_ctx *ctx, struct diff_map *m, bool random_len);
 /* Element commands with NULL or unmapped pointers and bad flags. */
 void diff_op_bad_input(struct diff_ctx *ctx, struct diff_map *m);
+/* The same, with @key (key_size bytes) where a valid key goes. */
+void diff_op_bad_input_key(struct diff_ctx *ctx, struct diff_map *m,
+			   const void *key);
 /* A batch command on random keys or a random cursor (ordered maps). */
 void diff_op_batch_exact(struct diff_ctx *ctx, struct diff_map *m, int cmd,
 			 const void *keys, uint32_t nkeys);

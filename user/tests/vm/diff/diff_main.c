@@ -28,6 +28,10 @@ static const struct diff_profile *const profiles[] = {
 	&diff_stack_profile,
 	&diff_ringbuf_profile,
 	&diff_perf_event_array_profile,
+	&diff_hash_profile,
+	&diff_percpu_hash_profile,
+	&diff_lru_hash_profile,
+	&diff_lru_percpu_hash_profile,
 };
 
 /* Mismatches printed per profile; the count goes on. */
@@ -101,12 +105,18 @@ struct diff_res diff_call(int b, int cmd, union bpf_attr *attr)
 
 void diff_begin(struct diff_ctx *ctx, const char *fmt, ...)
 {
+	static long trace_from = -2;
 	va_list ap;
 
+	/* KBPF_DIFF_TRACE=N prints every operation from the Nth on. */
+	if (trace_from == -2)
+		trace_from = getenv("KBPF_DIFF_TRACE") ? atol(getenv("KBPF_DIFF_TRACE")) : -1;
 	ctx->ops++;
 	va_start(ap, fmt);
 	vsnprintf(ctx->op, sizeof(ctx->op), fmt, ap);
 	va_end(ap);
+	if (trace_from >= 0 && ctx->ops >= (unsigned long)trace_from)
+		printf("# %s: op %lu: %s\n", ctx->prof->name, ctx->ops, ctx->op);
 }
 
 void diff_mismatch(struct diff_ctx *ctx, const char *fmt, ...)

@@ -233,6 +233,12 @@ static void *unmapped_page(void)
 
 void diff_op_bad_input(struct diff_ctx *ctx, struct diff_map *m)
 {
+	diff_op_bad_input_key(ctx, m, NULL);
+}
+
+void diff_op_bad_input_key(struct diff_ctx *ctx, struct diff_map *m,
+			   const void *use_key)
+{
 	static const uint32_t cmds[] = {
 		BPF_MAP_LOOKUP_ELEM, BPF_MAP_UPDATE_ELEM, BPF_MAP_DELETE_ELEM,
 		BPF_MAP_GET_NEXT_KEY, BPF_MAP_LOOKUP_AND_DELETE_ELEM,
@@ -247,6 +253,8 @@ void diff_op_bad_input(struct diff_ctx *ctx, struct diff_map *m)
 
 	/* Every random draw comes before the backends run: they get the same. */
 	rng_bytes(&ctx->rng, key, sizeof(key) < m->key_size ? sizeof(key) : m->key_size);
+	if (use_key && m->key_size <= sizeof(key))
+		memcpy(key, use_key, m->key_size);
 	diff_begin(ctx, "bad input to cmd %u (case %u)", cmd, what);
 	for (b = 0; b < 2; b++) {
 		union bpf_attr a = { .map_fd = m->fd[b] };
