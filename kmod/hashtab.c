@@ -425,6 +425,16 @@ static struct kbpf_map *htab_map_alloc(const union bpf_attr *attr)
 	struct kbpf_htab *htab;
 	int err;
 
+	/* Each CPU's LRU list gets as many elements (the kernel's u32 rounding). */
+	if (attr->map_flags & BPF_F_NO_COMMON_LRU) {
+		max = roundup(attr->max_entries, ncpus);
+		if (max < attr->max_entries)
+			max = rounddown(attr->max_entries, ncpus);
+	}
+	if (max > 1UL << 31 ||
+	    roundup_pow_of_two(max) > U32_MAX / sizeof(struct kbpf_htab_bucket))
+		return ERR_PTR(-E2BIG);
+
 	htab = kbpf_area_alloc(sizeof(*htab), NUMA_NO_NODE);
 	if (!htab)
 		return ERR_PTR(-ENOMEM);
@@ -432,23 +442,11 @@ static struct kbpf_map *htab_map_alloc(const union bpf_attr *attr)
 	htab->map.key_size = attr->key_size;
 	htab->map.value_size = attr->value_size;
 	htab->map.map_flags = attr->map_flags;
+	htab->map.max_entries = max;
 	htab->percpu = attr_is_percpu(attr);
 	htab->lru = attr_is_lru(attr);
 	htab->prealloc = !(attr->map_flags & BPF_F_NO_PREALLOC);
-
-	/* Each CPU's LRU list gets as many elements (the kernel's u32 rounding). */
-	if (attr->map_flags & BPF_F_NO_COMMON_LRU) {
-		max = roundup(attr->max_entries, ncpus);
-		if (max < attr->max_entries)
-			max = rounddown(attr->max_entries, ncpus);
-	}
-	err = -E2BIG;
-	if (max > 1UL << 31)
-		goto free_htab;
-	htab->map.max_entries = max;
 	htab->n_buckets = roundup_pow_of_two(max);
-	if (htab->n_buckets > U32_MAX / sizeof(struct kbpf_htab_bucket))
-		goto free_htab;
 	htab->value_slot = round_up(attr->value_size, 8);
 	htab->elem_size = sizeof(struct kbpf_htab_elem) + round_up(attr->key_size, 8) +
 			  (htab->percpu ? sizeof(void *) : htab->value_slot);
