@@ -413,8 +413,11 @@ static int htab_prealloc(struct kbpf_htab *htab, int numa_node)
 		htab_free_elems(htab, n);
 		return -ENOMEM;
 	}
-	for_each_possible_cpu(cpu)
-		*per_cpu_ptr(htab->extra, cpu) = htab_free_pop(htab);
+	for_each_possible_cpu(cpu) {
+		struct kbpf_htab_elem **spare = per_cpu_ptr(htab->extra, cpu);
+
+		*spare = htab_free_pop(htab);
+	}
 	return 0;
 }
 
@@ -753,6 +756,19 @@ static int htab_sys_lookup_and_delete(struct kbpf_map *map, const void *key,
 	return err;
 }
 
+/* The element after @node in its bucket, or NULL. */
+static struct kbpf_htab_elem *htab_next_elem(struct hlist_nulls_node *node)
+{
+	return hlist_nulls_entry_safe(rcu_dereference_raw(hlist_nulls_next_rcu(node)),
+				      struct kbpf_htab_elem, node);
+}
+
+static struct kbpf_htab_elem *htab_first_elem(struct kbpf_htab_bucket *b)
+{
+	return hlist_nulls_entry_safe(rcu_dereference_raw(hlist_nulls_first_rcu(&b->head)),
+				      struct kbpf_htab_elem, node);
+}
+
 /* The kernel's walk: the rest of the key's bucket, then the next buckets. */
 static int htab_map_get_next_key(struct kbpf_map *map, const void *key,
 				 void *next_key)
@@ -765,8 +781,7 @@ static int htab_map_get_next_key(struct kbpf_map *map, const void *key,
 		hash = kbpf_htab_hash(htab, key);
 		l = kbpf_htab_find(htab, hash, key);
 		if (l) {
-			next = hlist_nulls_entry_safe(rcu_dereference_raw(hlist_nulls_next_rcu(&l->node)),
-						      struct kbpf_htab_elem, node);
+			next = htab_next_elem(&l->node);
 			if (next) {
 				memcpy(next_key, next->key, map->key_size);
 				return 0;
@@ -776,8 +791,7 @@ static int htab_map_get_next_key(struct kbpf_map *map, const void *key,
 		/* a key not in the map starts over from the first */
 	}
 	for (; i < htab->n_buckets; i++) {
-		next = hlist_nulls_entry_safe(rcu_dereference_raw(hlist_nulls_first_rcu(&htab->buckets[i].head)),
-					      struct kbpf_htab_elem, node);
+		next = htab_first_elem(&htab->buckets[i]);
 		if (next) {
 			memcpy(next_key, next->key, map->key_size);
 			return 0;
