@@ -413,10 +413,12 @@ static int htab_prealloc(struct kbpf_htab *htab, int numa_node)
 		htab_free_elems(htab, n);
 		return -ENOMEM;
 	}
+	/* Nothing else sees the map yet: the free list needs no lock. */
 	for_each_possible_cpu(cpu) {
 		struct kbpf_htab_elem **spare = per_cpu_ptr(htab->extra, cpu);
 
-		*spare = htab_free_pop(htab);
+		*spare = htab->free_list;
+		htab->free_list = (*spare)->free_next;
 	}
 	return 0;
 }

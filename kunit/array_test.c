@@ -108,9 +108,10 @@ static const struct create_case create_cases[] = {
 	{ "BTF type ids", { .map_type = BPF_MAP_TYPE_ARRAY, .key_size = 4,
 			    .value_size = 4, .max_entries = 1,
 			    .btf_key_type_id = 1, .btf_value_type_id = 2 }, -EINVAL },
+	/* ifindex 1 is lo, which has no ndo_bpf: the kernel's offload check */
 	{ "device offload", { .map_type = BPF_MAP_TYPE_ARRAY, .key_size = 4,
 			      .value_size = 4, .max_entries = 1,
-			      .map_ifindex = 1 }, -EINVAL },
+			      .map_ifindex = 1 }, -EOPNOTSUPP },
 	{ "name with '-'", { .map_type = BPF_MAP_TYPE_ARRAY, .key_size = 4,
 			     .value_size = 4, .max_entries = 1,
 			     .map_name = "bad-name" }, -EINVAL },

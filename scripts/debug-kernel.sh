@@ -13,6 +13,11 @@ key=$( { cat "$frag"; pkg_version linux-source-6.12; gcc --version | head -n 1; 
 	sha256sum | cut -c1-16)
 out=$KBPF_CACHE/debug/$key
 
+# One build at a time: a second caller waits for the first and reuses it.
+mkdir -p "$KBPF_CACHE/debug"
+exec 9>"$KBPF_CACHE/debug/.lock"
+flock 9
+
 # An O= build records its source tree's path: reuse it only if that holds.
 if [ -e "$out/.complete" ] && [ "$(readlink -f "$out/source")" = "$(readlink -f "$src")" ]; then
 	echo "$out"
