@@ -7,6 +7,7 @@
 #ifndef ABPF_ABPF_H
 #define ABPF_ABPF_H
 
+#include <sys/epoll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/types.h>
@@ -29,7 +30,16 @@ extern "C" {
  *
  * @bpf is bpf(2): (cmd, union bpf_attr *, size), returning a new fd, 0 or
  * -1.  @open takes its mode always, as open(2) with O_CREAT would.
+ *
+ * The entries after @bpf came with the ring and perf buffer consumers
+ * and the object API (<abpf.h>): mmap(2), munmap(2), ioctl(2) with one
+ * pointer argument, the three epoll calls, read(2), and perf_event_open(2)
+ * (as the system call: attr, pid, cpu, group fd, flags).  libabpf checks
+ * every entry before calling it: a NULL entry fails as the call would
+ * with ENOSYS, so a fake table only fills what its test needs.
  */
+struct perf_event_attr;
+
 struct abpf_sys {
 	int (*socket)(int domain, int type, int protocol);
 	int (*setsockopt)(int fd, int level, int optname, const void *optval,
@@ -47,6 +57,18 @@ struct abpf_sys {
 	int (*close)(int fd);
 	int *(*errno_location)(void);
 	long (*bpf)(long cmd, void *attr, unsigned int size);
+
+	void *(*mmap)(void *addr, size_t len, int prot, int flags, int fd,
+		      off_t offset);
+	int (*munmap)(void *addr, size_t len);
+	int (*ioctl)(int fd, unsigned long request, void *arg);
+	int (*epoll_create1)(int flags);
+	int (*epoll_ctl)(int epfd, int op, int fd, struct epoll_event *event);
+	int (*epoll_wait)(int epfd, struct epoll_event *events, int maxevents,
+			  int timeout);
+	ssize_t (*read)(int fd, void *buf, size_t count);
+	int (*perf_event_open)(struct perf_event_attr *attr, pid_t pid, int cpu,
+			       int group_fd, unsigned long flags);
 };
 
 /* libc's functions and the kernel's bpf(2). */
@@ -56,6 +78,14 @@ ABPF_API const struct abpf_sys *abpf_sys_libc(void);
  * libc's functions, with bpf going to kbpf's /dev/kbpf instead (opened on
  * first use, O_CLOEXEC, and kept open).  When the device is missing or
  * cannot be opened, bpf fails with ENODEV (or the open's EACCES/EPERM).
+ *
+ * perf_event_open goes to /dev/kbpf too: a PERF_TYPE_SOFTWARE,
+ * PERF_COUNT_SW_BPF_OUTPUT event for pid -1 on one CPU, with no group, is
+ * made as a kbpf perf buffer (KBPF_IOC_PERF_BUFFER), with the event's
+ * wakeup_events, or wakeup_watermark when attr->watermark is set; a
+ * disabled event is disabled after it is made.  That is the only kind of
+ * event a kbpf PERF_EVENT_ARRAY takes; any other fails with EOPNOTSUPP,
+ * and flags other than PERF_FLAG_FD_CLOEXEC with EINVAL.
  */
 ABPF_API const struct abpf_sys *abpf_sys_kbpf(void);
 
