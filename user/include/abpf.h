@@ -519,8 +519,9 @@ struct abpf_tc_filter {
  * List the bpf filters on @ifindex under @parent (ABPF_TC_INGRESS, or any
  * tc parent), one RTM_GETTFILTER dump: up to @cap of them into @filters,
  * and their number into *@count, which may be larger than @cap.  Filters
- * of other kinds are left out.  An interface without that qdisc has no
- * filters (count 0).  Errors: ENODEV for no such interface.
+ * of other kinds are left out.  An interface without that qdisc, or no
+ * such interface, has no filters (count 0): the kernel's dump is empty.
+ * Errors: EINVAL for an ifindex <= 0.
  */
 ABPF_API abpf_errno abpf_tc_list_bpf(struct abpf *h, int ifindex, __u32 parent,
 				     struct abpf_tc_filter *filters, size_t cap,
