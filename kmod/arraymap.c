@@ -303,6 +303,15 @@ static int array_map_mmap(struct kbpf_map *map, struct vm_area_struct *vma)
 	return kbpf_pages_mmap(&array->pages, vma);
 }
 
+/* Global data: a one-element array's value, as the kernel allows it. */
+static int array_map_direct_value(struct kbpf_map *map, void **base)
+{
+	if (map->max_entries != 1)
+		return -ENOTSUPP;
+	*base = to_array(map)->values;
+	return 0;
+}
+
 static u64 array_map_mem_usage(const struct kbpf_map *map)
 {
 	u64 entries = map->max_entries, elem_size = to_array(map)->elem_size;
@@ -329,6 +338,7 @@ const struct kbpf_map_ops kbpf_array_map_ops = {
 	.update_batch	= kbpf_generic_update_batch,
 	.mmap		= array_map_mmap,
 	.mem_usage	= array_map_mem_usage,
+	.direct_value	= array_map_direct_value,
 };
 EXPORT_SYMBOL_IF_KUNIT(kbpf_array_map_ops);
 

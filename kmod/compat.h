@@ -67,4 +67,27 @@ static inline void vm_flags_set(struct vm_area_struct *vma,
  */
 #define KBPF_HTAB_JHASH2	(KBPF_KERNEL_VERSION >= 6012)
 
+/*
+ * BPF_PROG_LOAD: the last attr field, and the prog_flags 6.12 knows
+ * beyond 6.1's (BPF_F_TOKEN_FD is refused: kbpf has no tokens).
+ */
+/* The verifier's log_level bits: level 1, 2, stats, and 6.4's fixed mode. */
+#if KBPF_KERNEL_VERSION >= 6012
+#define KBPF_LOG_MASK			15
+#define KBPF_LOG_LEVEL_ALONE		1	/* log_level without a buffer */
+#else
+#define KBPF_LOG_MASK			7
+#define KBPF_LOG_LEVEL_ALONE		0
+#endif
+
+#if KBPF_KERNEL_VERSION >= 6012
+#define KBPF_PROG_LOAD_LAST_FIELD	prog_token_fd
+#define KBPF_RAW_TP_LAST_FIELD		raw_tracepoint.cookie
+#define KBPF_PROG_FLAGS_612		(BPF_F_XDP_DEV_BOUND_ONLY | BPF_F_TEST_REG_INVARIANTS)
+#else
+#define KBPF_PROG_LOAD_LAST_FIELD	core_relo_rec_size
+#define KBPF_RAW_TP_LAST_FIELD		raw_tracepoint.prog_fd
+#define KBPF_PROG_FLAGS_612		0
+#endif
+
 #endif /* _KBPF_COMPAT_H */

@@ -47,6 +47,17 @@ static inline int kbpf_copy_to_bpfptr(bpfptr_t dst, const void *src,
 	return copy_to_user(dst.user, src, size) ? -EFAULT : 0;
 }
 
+/*
+ * strncpy_from_bpfptr() without the kernel's unexported
+ * strncpy_from_kernel_nofault(): in-kernel callers pass valid strings.
+ */
+static inline long kbpf_strncpy_from_bpfptr(char *dst, bpfptr_t src, size_t count)
+{
+	if (bpfptr_is_kernel(src))
+		return strscpy(dst, src.kernel, count + 1) < 0 ? count : strlen(dst);
+	return strncpy_from_user(dst, src.user, count);
+}
+
 /* Write a u32 output field of the caller's attr, as bpf(2) does. */
 #define kbpf_attr_put_u32(uattr, field, val) ({				\
 	u32 __v = (val);						\
@@ -115,6 +126,8 @@ typedef long (*kbpf_for_each_cb)(struct kbpf_map *map, void *key,
  *                 freezing and BPF_F_RDONLY_PROG
  * @poll:          readiness of the map's fd
  * @mem_usage:     bytes of memory the map holds
+ * @direct_value:  the values a program may address directly (ld_imm64 of
+ *                 BPF_PSEUDO_MAP_VALUE: global data); -ENOTSUPP if none
  */
 struct kbpf_map_ops {
 	int (*alloc_check)(const union bpf_attr *attr);
@@ -151,6 +164,7 @@ struct kbpf_map_ops {
 	__poll_t (*poll)(struct kbpf_map *map, struct file *file,
 			 struct poll_table_struct *pt);
 	u64 (*mem_usage)(const struct kbpf_map *map);
+	int (*direct_value)(struct kbpf_map *map, void **base);
 };
 
 /**
@@ -346,6 +360,13 @@ long kbpf_perf_event_output(struct kbpf_map *map, u64 flags, const void *data,
 			    u64 size);
 int kbpf_perf_event_array_set(struct kbpf_map *map, struct file *map_file,
 			      u32 index, struct kbpf_perf_buffer *buf);
+
+/* prog.c, tracepoint.c: the program commands. */
+int kbpf_cmd_prog_load(union bpf_attr *attr, bpfptr_t uattr);
+int kbpf_cmd_prog_test_run(union bpf_attr *attr, bpfptr_t uattr);
+int kbpf_cmd_prog_get_next_id(union bpf_attr *attr, bpfptr_t uattr);
+int kbpf_cmd_prog_get_fd_by_id(union bpf_attr *attr, bpfptr_t uattr);
+int kbpf_cmd_raw_tracepoint_open(union bpf_attr *attr, bpfptr_t uattr);
 
 /* map_batch.c: the batch commands and their generic implementations. */
 int kbpf_generic_lookup_batch(struct kbpf_map *map, struct file *map_file,

@@ -13,6 +13,7 @@
 #include <linux/kbpf.h>
 
 #include "kbpf.h"
+#include "prog.h"
 
 static ushort dev_mode = 0600;
 module_param(dev_mode, ushort, 0444);
@@ -59,18 +60,32 @@ static int __init kbpf_init(void)
 	err = kbpf_map_module_init();
 	if (err)
 		return err;
+	err = kbpf_prog_module_init();
+	if (err)
+		goto map_exit;
+	err = kbpf_helpers_module_init();
+	if (err)
+		goto prog_exit;
 	err = misc_register(&kbpf_miscdev);
-	if (err) {
-		kbpf_map_module_exit();
-		return err;
-	}
+	if (err)
+		goto helpers_exit;
 	pr_info("version " KBPF_VERSION ", /dev/kbpf ready\n");
 	return 0;
+
+helpers_exit:
+	kbpf_helpers_module_exit();
+prog_exit:
+	kbpf_prog_module_exit();
+map_exit:
+	kbpf_map_module_exit();
+	return err;
 }
 
 static void __exit kbpf_exit(void)
 {
 	misc_deregister(&kbpf_miscdev);
+	kbpf_helpers_module_exit();
+	kbpf_prog_module_exit();
 	kbpf_map_module_exit();
 }
 

@@ -23,6 +23,7 @@
 #include <linux/spinlock.h>
 
 #include "kbpf.h"
+#include "prog.h"
 
 static const struct kbpf_map_ops *const kbpf_map_types[] = {
 	[BPF_MAP_TYPE_ARRAY] = &kbpf_array_map_ops,
@@ -599,11 +600,18 @@ static int kbpf_map_get_info(struct kbpf_map *map, const union bpf_attr *attr,
 int kbpf_cmd_obj_get_info_by_fd(union bpf_attr *attr, bpfptr_t uattr)
 {
 	struct fd f = fdget(attr->info.bpf_fd);
+	struct kbpf_prog *prog;
 	struct kbpf_map *map;
 	int err;
 
 	map = kbpf_map_from_file(fd_file(f));
-	err = IS_ERR(map) ? PTR_ERR(map) : kbpf_map_get_info(map, attr, uattr);
+	prog = kbpf_prog_from_file(fd_file(f));
+	if (!IS_ERR(map))
+		err = kbpf_map_get_info(map, attr, uattr);
+	else if (!IS_ERR(prog))
+		err = kbpf_prog_get_info(prog, attr, uattr);
+	else
+		err = PTR_ERR(map);
 	fdput(f);
 	return err;
 }

@@ -41,6 +41,11 @@ static const struct kbpf_cmd kbpf_cmds[] = {
 		 kbpf_cmd_map_lookup_and_delete_batch,			batch.flags),
 	KBPF_CMD(BPF_MAP_UPDATE_BATCH,	kbpf_cmd_map_update_batch,	batch.flags),
 	KBPF_CMD(BPF_MAP_DELETE_BATCH,	kbpf_cmd_map_delete_batch,	batch.flags),
+	KBPF_CMD(BPF_PROG_LOAD,		kbpf_cmd_prog_load,		KBPF_PROG_LOAD_LAST_FIELD),
+	KBPF_CMD(BPF_PROG_TEST_RUN,	kbpf_cmd_prog_test_run,		test.batch_size),
+	KBPF_CMD(BPF_PROG_GET_NEXT_ID,	kbpf_cmd_prog_get_next_id,	next_id),
+	KBPF_CMD(BPF_PROG_GET_FD_BY_ID,	kbpf_cmd_prog_get_fd_by_id,	prog_id),
+	KBPF_CMD(BPF_RAW_TRACEPOINT_OPEN, kbpf_cmd_raw_tracepoint_open,	KBPF_RAW_TP_LAST_FIELD),
 };
 
 /**

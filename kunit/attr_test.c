@@ -159,7 +159,8 @@ static void sys_bpf_refuses_unknown_commands(struct kunit *test)
 {
 	union bpf_attr attr = {};
 
-	KUNIT_EXPECT_EQ(test, sys_bpf(BPF_PROG_LOAD, &attr, sizeof(attr)), -EINVAL);
+	/* BTF is a command kbpf does not have */
+	KUNIT_EXPECT_EQ(test, sys_bpf(BPF_BTF_LOAD, &attr, sizeof(attr)), -EINVAL);
 	KUNIT_EXPECT_EQ(test, sys_bpf(999, &attr, sizeof(attr)), -EINVAL);
 	KUNIT_EXPECT_EQ(test, sys_bpf(U32_MAX, &attr, sizeof(attr)), -EINVAL);
 }

@@ -1,0 +1,1093 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The interpreter: every eBPF instruction the 6.12 verifier accepts (cpu
+ * v4 included: sdiv/smod, movsx, ldsx, bswap, gotol, may_goto), run
+ * against the memory model of prog.h.  Registers hold plain 64-bit
+ * values; every load, store and atomic translates its virtual address
+ * through the run's region table and checks it against the region's size
+ * and permission before any kernel memory is touched.  An instruction
+ * that cannot run, a bad access or an exhausted budget stops the run
+ * with a fault (struct kbpf_run's @err).
+ *
+ * The stack, region 0, follows the call depth: at depth d it is
+ * (d + 1) * KBPF_STACK_SIZE bytes, frame d's top is its end, and a frame
+ * is zeroed when it is entered.  So a frame cannot reach the frames of
+ * its callees, and no run reads what another run left in the stack.
+ *
+ * A helper may fault the run too (kbpf_run_fault()); while a helper runs,
+ * @err_insn holds the index of its call instruction, so that the fault
+ * names it.
+ */
+#include <linux/atomic.h>
+#include <linux/bug.h>
+#include <linux/kernel.h>
+#include <linux/math64.h>
+#include <linux/nospec.h>
+#include <linux/string.h>
+#include <linux/swab.h>
+
+#include "prog.h"
+
+/* 6.12 moved the unaligned accessors from <asm/unaligned.h>. */
+#if KBPF_KERNEL_VERSION >= 6012
+#include <linux/unaligned.h>
+#else
+#include <asm/unaligned.h>
+#endif
+
+/* What a bpf-to-bpf call saves: the caller's R6..R10 and where to return. */
+struct kbpf_frame {
+	u64 callee_saved[5];
+	u32 ret_pc;
+};
+
+/* The operands of the instruction at hand. */
+#define DST	(regs[insn->dst_reg])
+#define SRC	(regs[insn->src_reg])
+#define IMM	((u64)(s64)insn->imm)	/* sign-extended, as BPF defines it */
+#define IMM32	((u32)insn->imm)
+
+static inline u64 kbpf_frame_top(u32 depth)
+{
+	return KBPF_VADDR(0, (depth + 1) * KBPF_STACK_SIZE);
+}
+
+/* Enter frame @depth: zero it and let the stack region reach its top. */
+static inline void kbpf_frame_enter(struct kbpf_run *run, u32 depth)
+{
+	memset(run->stack + depth * KBPF_STACK_SIZE, 0, KBPF_STACK_SIZE);
+	run->regions[0].size = (depth + 1) * KBPF_STACK_SIZE;
+}
+
+/*
+ * The kernel address of [@va, @va + @size), or NULL when it does not lie
+ * in one live region of the run with the permission asked for.
+ */
+static __always_inline void *kbpf_xlate(struct kbpf_run *run, u64 va, u64 size,
+					bool write)
+{
+	u32 idx = KBPF_VADDR_REGION(va), off = KBPF_VADDR_OFF(va);
+	u32 nr = run->nr_regions;
+	const struct kbpf_region *r;
+
+	if (unlikely(idx >= nr))
+		return NULL;
+	r = &run->regions[array_index_nospec(idx, nr)];
+	if (unlikely(r->kind == KBPF_REGION_FREE || size > r->size ||
+		     off > r->size - size || (write && !r->write)))
+		return NULL;
+	return (u8 *)r->base + off;
+}
+
+/* Division and modulo as the verifier's fixups define them for 0 and -1. */
+static __always_inline u64 kbpf_div64(u64 a, u64 b)
+{
+	return b ? div64_u64(a, b) : 0;
+}
+
+static __always_inline u64 kbpf_mod64(u64 a, u64 b)
+{
+	u64 rem;
+
+	if (!b)
+		return a;
+	div64_u64_rem(a, b, &rem);
+	return rem;
+}
+
+static __always_inline u64 kbpf_sdiv64(u64 a, u64 b)
+{
+	if (unlikely(!b))
+		return 0;
+	if (unlikely(b == (u64)-1))
+		return -a;		/* S64_MIN / -1 is S64_MIN */
+	return div64_s64(a, b);
+}
+
+static __always_inline u64 kbpf_smod64(u64 a, u64 b)
+{
+	if (unlikely(!b))
+		return a;
+	if (unlikely(b == (u64)-1))
+		return 0;
+	return a - (u64)div64_s64(a, b) * b;
+}
+
+static __always_inline u32 kbpf_div32(u32 a, u32 b)
+{
+	return b ? a / b : 0;
+}
+
+static __always_inline u32 kbpf_mod32(u32 a, u32 b)
+{
+	return b ? a % b : a;
+}
+
+static __always_inline u32 kbpf_sdiv32(u32 a, u32 b)
+{
+	if (unlikely(!b))
+		return 0;
+	if (unlikely(b == U32_MAX))
+		return -a;		/* S32_MIN / -1 is S32_MIN */
+	return (s32)a / (s32)b;
+}
+
+static __always_inline u32 kbpf_smod32(u32 a, u32 b)
+{
+	if (unlikely(!b))
+		return a;
+	if (unlikely(b == U32_MAX))
+		return 0;
+	return (s32)a % (s32)b;
+}
+
+/* BPF_ATOMIC on an aligned word of kernel memory; false: unknown op. */
+static bool kbpf_atomic32(const struct bpf_insn *insn, u64 *regs, atomic_t *v)
+{
+	u32 src = SRC;
+
+	switch (insn->imm) {
+	case BPF_ADD:
+		atomic_add(src, v);
+		break;
+	case BPF_AND:
+		atomic_and(src, v);
+		break;
+	case BPF_OR:
+		atomic_or(src, v);
+		break;
+	case BPF_XOR:
+		atomic_xor(src, v);
+		break;
+	case BPF_ADD | BPF_FETCH:
+		SRC = (u32)atomic_fetch_add(src, v);
+		break;
+	case BPF_AND | BPF_FETCH:
+		SRC = (u32)atomic_fetch_and(src, v);
+		break;
+	case BPF_OR | BPF_FETCH:
+		SRC = (u32)atomic_fetch_or(src, v);
+		break;
+	case BPF_XOR | BPF_FETCH:
+		SRC = (u32)atomic_fetch_xor(src, v);
+		break;
+	case BPF_XCHG:
+		SRC = (u32)atomic_xchg(v, src);
+		break;
+	case BPF_CMPXCHG:
+		regs[BPF_REG_0] = (u32)atomic_cmpxchg(v, (u32)regs[BPF_REG_0], src);
+		break;
+	default:
+		return false;
+	}
+	return true;
+}
+
+static bool kbpf_atomic64(const struct bpf_insn *insn, u64 *regs, atomic64_t *v)
+{
+	u64 src = SRC;
+
+	switch (insn->imm) {
+	case BPF_ADD:
+		atomic64_add(src, v);
+		break;
+	case BPF_AND:
+		atomic64_and(src, v);
+		break;
+	case BPF_OR:
+		atomic64_or(src, v);
+		break;
+	case BPF_XOR:
+		atomic64_xor(src, v);
+		break;
+	case BPF_ADD | BPF_FETCH:
+		SRC = atomic64_fetch_add(src, v);
+		break;
+	case BPF_AND | BPF_FETCH:
+		SRC = atomic64_fetch_and(src, v);
+		break;
+	case BPF_OR | BPF_FETCH:
+		SRC = atomic64_fetch_or(src, v);
+		break;
+	case BPF_XOR | BPF_FETCH:
+		SRC = atomic64_fetch_xor(src, v);
+		break;
+	case BPF_XCHG:
+		SRC = atomic64_xchg(v, src);
+		break;
+	case BPF_CMPXCHG:
+		regs[BPF_REG_0] = atomic64_cmpxchg(v, regs[BPF_REG_0], src);
+		break;
+	default:
+		return false;
+	}
+	return true;
+}
+
+/*
+ * The core loop: run from instruction @pc in the current frame (depth
+ * run->depth) with R1..R5 = @args until that frame exits; return its R0.
+ * On a fault, return 0 with run->err set.  kbpf_interp() and callbacks
+ * (kbpf_interp_call_func()) both come here.
+ */
+static u64 kbpf_interp_loop(struct kbpf_run *run, u32 pc, const u64 args[5])
+{
+	const struct bpf_insn *insns = run->prog->insns, *insn;
+	const u32 len = run->prog->len, base = run->depth;
+	struct kbpf_frame frames[KBPF_MAX_FRAMES - 1] __uninitialized;
+	/* R0..R10, and the 4-bit register fields' 11..15 as scratch */
+	u64 regs[16] = {};
+	u64 budget = run->budget, va = 0;
+	struct kbpf_frame *f;
+	int err;
+	void *p;
+
+	memcpy(&regs[BPF_REG_1], args, 5 * sizeof(u64));
+	regs[BPF_REG_10] = kbpf_frame_top(base);
+
+	for (;;) {
+		if (unlikely(pc >= len))
+			goto bad_insn;
+		if (unlikely(!budget)) {
+			err = -E2BIG;
+			goto fault;
+		}
+		budget--;
+		insn = &insns[pc];
+
+		switch (insn->code) {
+		/* 64-bit ALU */
+		case BPF_ALU64 | BPF_ADD | BPF_X:
+			DST += SRC;
+			break;
+		case BPF_ALU64 | BPF_ADD | BPF_K:
+			DST += IMM;
+			break;
+		case BPF_ALU64 | BPF_SUB | BPF_X:
+			DST -= SRC;
+			break;
+		case BPF_ALU64 | BPF_SUB | BPF_K:
+			DST -= IMM;
+			break;
+		case BPF_ALU64 | BPF_MUL | BPF_X:
+			DST *= SRC;
+			break;
+		case BPF_ALU64 | BPF_MUL | BPF_K:
+			DST *= IMM;
+			break;
+		case BPF_ALU64 | BPF_OR | BPF_X:
+			DST |= SRC;
+			break;
+		case BPF_ALU64 | BPF_OR | BPF_K:
+			DST |= IMM;
+			break;
+		case BPF_ALU64 | BPF_AND | BPF_X:
+			DST &= SRC;
+			break;
+		case BPF_ALU64 | BPF_AND | BPF_K:
+			DST &= IMM;
+			break;
+		case BPF_ALU64 | BPF_XOR | BPF_X:
+			DST ^= SRC;
+			break;
+		case BPF_ALU64 | BPF_XOR | BPF_K:
+			DST ^= IMM;
+			break;
+		case BPF_ALU64 | BPF_LSH | BPF_X:
+			DST <<= SRC & 63;
+			break;
+		case BPF_ALU64 | BPF_LSH | BPF_K:
+			DST <<= insn->imm & 63;
+			break;
+		case BPF_ALU64 | BPF_RSH | BPF_X:
+			DST >>= SRC & 63;
+			break;
+		case BPF_ALU64 | BPF_RSH | BPF_K:
+			DST >>= insn->imm & 63;
+			break;
+		case BPF_ALU64 | BPF_ARSH | BPF_X:
+			DST = (s64)DST >> (SRC & 63);
+			break;
+		case BPF_ALU64 | BPF_ARSH | BPF_K:
+			DST = (s64)DST >> (insn->imm & 63);
+			break;
+		case BPF_ALU64 | BPF_DIV | BPF_X:
+			DST = insn->off ? kbpf_sdiv64(DST, SRC) : kbpf_div64(DST, SRC);
+			break;
+		case BPF_ALU64 | BPF_DIV | BPF_K:
+			DST = insn->off ? kbpf_sdiv64(DST, IMM) : kbpf_div64(DST, IMM);
+			break;
+		case BPF_ALU64 | BPF_MOD | BPF_X:
+			DST = insn->off ? kbpf_smod64(DST, SRC) : kbpf_mod64(DST, SRC);
+			break;
+		case BPF_ALU64 | BPF_MOD | BPF_K:
+			DST = insn->off ? kbpf_smod64(DST, IMM) : kbpf_mod64(DST, IMM);
+			break;
+		case BPF_ALU64 | BPF_NEG:
+			DST = -DST;
+			break;
+		case BPF_ALU64 | BPF_MOV | BPF_X:
+			switch (insn->off) {
+			case 0:
+				DST = SRC;
+				break;
+			case 8:
+				DST = (s8)SRC;
+				break;
+			case 16:
+				DST = (s16)SRC;
+				break;
+			case 32:
+				DST = (s32)SRC;
+				break;
+			default:
+				goto bad_insn;
+			}
+			break;
+		case BPF_ALU64 | BPF_MOV | BPF_K:
+			DST = IMM;
+			break;
+		case BPF_ALU64 | BPF_END | BPF_TO_LE:	/* bswap */
+			switch (insn->imm) {
+			case 16:
+				DST = __swab16((u16)DST);
+				break;
+			case 32:
+				DST = __swab32((u32)DST);
+				break;
+			case 64:
+				DST = __swab64(DST);
+				break;
+			default:
+				goto bad_insn;
+			}
+			break;
+
+		/* 32-bit ALU: the result zero-extended */
+		case BPF_ALU | BPF_ADD | BPF_X:
+			DST = (u32)((u32)DST + (u32)SRC);
+			break;
+		case BPF_ALU | BPF_ADD | BPF_K:
+			DST = (u32)((u32)DST + IMM32);
+			break;
+		case BPF_ALU | BPF_SUB | BPF_X:
+			DST = (u32)((u32)DST - (u32)SRC);
+			break;
+		case BPF_ALU | BPF_SUB | BPF_K:
+			DST = (u32)((u32)DST - IMM32);
+			break;
+		case BPF_ALU | BPF_MUL | BPF_X:
+			DST = (u32)((u32)DST * (u32)SRC);
+			break;
+		case BPF_ALU | BPF_MUL | BPF_K:
+			DST = (u32)((u32)DST * IMM32);
+			break;
+		case BPF_ALU | BPF_OR | BPF_X:
+			DST = (u32)DST | (u32)SRC;
+			break;
+		case BPF_ALU | BPF_OR | BPF_K:
+			DST = (u32)DST | IMM32;
+			break;
+		case BPF_ALU | BPF_AND | BPF_X:
+			DST = (u32)DST & (u32)SRC;
+			break;
+		case BPF_ALU | BPF_AND | BPF_K:
+			DST = (u32)DST & IMM32;
+			break;
+		case BPF_ALU | BPF_XOR | BPF_X:
+			DST = (u32)DST ^ (u32)SRC;
+			break;
+		case BPF_ALU | BPF_XOR | BPF_K:
+			DST = (u32)DST ^ IMM32;
+			break;
+		case BPF_ALU | BPF_LSH | BPF_X:
+			DST = (u32)((u32)DST << (SRC & 31));
+			break;
+		case BPF_ALU | BPF_LSH | BPF_K:
+			DST = (u32)((u32)DST << (insn->imm & 31));
+			break;
+		case BPF_ALU | BPF_RSH | BPF_X:
+			DST = (u32)DST >> (SRC & 31);
+			break;
+		case BPF_ALU | BPF_RSH | BPF_K:
+			DST = (u32)DST >> (insn->imm & 31);
+			break;
+		case BPF_ALU | BPF_ARSH | BPF_X:
+			DST = (u32)((s32)DST >> (SRC & 31));
+			break;
+		case BPF_ALU | BPF_ARSH | BPF_K:
+			DST = (u32)((s32)DST >> (insn->imm & 31));
+			break;
+		case BPF_ALU | BPF_DIV | BPF_X:
+			DST = insn->off ? kbpf_sdiv32(DST, SRC) : kbpf_div32(DST, SRC);
+			break;
+		case BPF_ALU | BPF_DIV | BPF_K:
+			DST = insn->off ? kbpf_sdiv32(DST, IMM32) : kbpf_div32(DST, IMM32);
+			break;
+		case BPF_ALU | BPF_MOD | BPF_X:
+			DST = insn->off ? kbpf_smod32(DST, SRC) : kbpf_mod32(DST, SRC);
+			break;
+		case BPF_ALU | BPF_MOD | BPF_K:
+			DST = insn->off ? kbpf_smod32(DST, IMM32) : kbpf_mod32(DST, IMM32);
+			break;
+		case BPF_ALU | BPF_NEG:
+			DST = (u32)-(u32)DST;
+			break;
+		case BPF_ALU | BPF_MOV | BPF_X:
+			switch (insn->off) {
+			case 0:
+				DST = (u32)SRC;
+				break;
+			case 8:
+				DST = (u32)(s8)SRC;
+				break;
+			case 16:
+				DST = (u32)(s16)SRC;
+				break;
+			default:
+				goto bad_insn;
+			}
+			break;
+		case BPF_ALU | BPF_MOV | BPF_K:
+			DST = IMM32;
+			break;
+		case BPF_ALU | BPF_END | BPF_TO_LE:
+			switch (insn->imm) {
+			case 16:
+				DST = (__force u16)cpu_to_le16((u16)DST);
+				break;
+			case 32:
+				DST = (__force u32)cpu_to_le32((u32)DST);
+				break;
+			case 64:
+				DST = (__force u64)cpu_to_le64(DST);
+				break;
+			default:
+				goto bad_insn;
+			}
+			break;
+		case BPF_ALU | BPF_END | BPF_TO_BE:
+			switch (insn->imm) {
+			case 16:
+				DST = (__force u16)cpu_to_be16((u16)DST);
+				break;
+			case 32:
+				DST = (__force u32)cpu_to_be32((u32)DST);
+				break;
+			case 64:
+				DST = (__force u64)cpu_to_be64(DST);
+				break;
+			default:
+				goto bad_insn;
+			}
+			break;
+
+		/* 64-bit jumps */
+		case BPF_JMP | BPF_JA:
+			pc += insn->off;
+			break;
+		case BPF_JMP | BPF_JEQ | BPF_X:
+			if (DST == SRC)
+				pc += insn->off;
+			break;
+		case BPF_JMP | BPF_JEQ | BPF_K:
+			if (DST == IMM)
+				pc += insn->off;
+			break;
+		case BPF_JMP | BPF_JNE | BPF_X:
+			if (DST != SRC)
+				pc += insn->off;
+			break;
+		case BPF_JMP | BPF_JNE | BPF_K:
+			if (DST != IMM)
+				pc += insn->off;
+			break;
+		case BPF_JMP | BPF_JGT | BPF_X:
+			if (DST > SRC)
+				pc += insn->off;
+			break;
+		case BPF_JMP | BPF_JGT | BPF_K:
+			if (DST > IMM)
+				pc += insn->off;
+			break;
+		case BPF_JMP | BPF_JGE | BPF_X:
+			if (DST >= SRC)
+				pc += insn->off;
+			break;
+		case BPF_JMP | BPF_JGE | BPF_K:
+			if (DST >= IMM)
+				pc += insn->off;
+			break;
+		case BPF_JMP | BPF_JLT | BPF_X:
+			if (DST < SRC)
+				pc += insn->off;
+			break;
+		case BPF_JMP | BPF_JLT | BPF_K:
+			if (DST < IMM)
+				pc += insn->off;
+			break;
+		case BPF_JMP | BPF_JLE | BPF_X:
+			if (DST <= SRC)
+				pc += insn->off;
+			break;
+		case BPF_JMP | BPF_JLE | BPF_K:
+			if (DST <= IMM)
+				pc += insn->off;
+			break;
+		case BPF_JMP | BPF_JSGT | BPF_X:
+			if ((s64)DST > (s64)SRC)
+				pc += insn->off;
+			break;
+		case BPF_JMP | BPF_JSGT | BPF_K:
+			if ((s64)DST > (s64)insn->imm)
+				pc += insn->off;
+			break;
+		case BPF_JMP | BPF_JSGE | BPF_X:
+			if ((s64)DST >= (s64)SRC)
+				pc += insn->off;
+			break;
+		case BPF_JMP | BPF_JSGE | BPF_K:
+			if ((s64)DST >= (s64)insn->imm)
+				pc += insn->off;
+			break;
+		case BPF_JMP | BPF_JSLT | BPF_X:
+			if ((s64)DST < (s64)SRC)
+				pc += insn->off;
+			break;
+		case BPF_JMP | BPF_JSLT | BPF_K:
+			if ((s64)DST < (s64)insn->imm)
+				pc += insn->off;
+			break;
+		case BPF_JMP | BPF_JSLE | BPF_X:
+			if ((s64)DST <= (s64)SRC)
+				pc += insn->off;
+			break;
+		case BPF_JMP | BPF_JSLE | BPF_K:
+			if ((s64)DST <= (s64)insn->imm)
+				pc += insn->off;
+			break;
+		case BPF_JMP | BPF_JSET | BPF_X:
+			if (DST & SRC)
+				pc += insn->off;
+			break;
+		case BPF_JMP | BPF_JSET | BPF_K:
+			if (DST & IMM)
+				pc += insn->off;
+			break;
+		case BPF_JMP | BPF_JCOND:
+			break;		/* may_goto: the budget bounds loops */
+
+		/* 32-bit jumps */
+		case BPF_JMP32 | BPF_JA:
+			pc += insn->imm;
+			break;
+		case BPF_JMP32 | BPF_JEQ | BPF_X:
+			if ((u32)DST == (u32)SRC)
+				pc += insn->off;
+			break;
+		case BPF_JMP32 | BPF_JEQ | BPF_K:
+			if ((u32)DST == IMM32)
+				pc += insn->off;
+			break;
+		case BPF_JMP32 | BPF_JNE | BPF_X:
+			if ((u32)DST != (u32)SRC)
+				pc += insn->off;
+			break;
+		case BPF_JMP32 | BPF_JNE | BPF_K:
+			if ((u32)DST != IMM32)
+				pc += insn->off;
+			break;
+		case BPF_JMP32 | BPF_JGT | BPF_X:
+			if ((u32)DST > (u32)SRC)
+				pc += insn->off;
+			break;
+		case BPF_JMP32 | BPF_JGT | BPF_K:
+			if ((u32)DST > IMM32)
+				pc += insn->off;
+			break;
+		case BPF_JMP32 | BPF_JGE | BPF_X:
+			if ((u32)DST >= (u32)SRC)
+				pc += insn->off;
+			break;
+		case BPF_JMP32 | BPF_JGE | BPF_K:
+			if ((u32)DST >= IMM32)
+				pc += insn->off;
+			break;
+		case BPF_JMP32 | BPF_JLT | BPF_X:
+			if ((u32)DST < (u32)SRC)
+				pc += insn->off;
+			break;
+		case BPF_JMP32 | BPF_JLT | BPF_K:
+			if ((u32)DST < IMM32)
+				pc += insn->off;
+			break;
+		case BPF_JMP32 | BPF_JLE | BPF_X:
+			if ((u32)DST <= (u32)SRC)
+				pc += insn->off;
+			break;
+		case BPF_JMP32 | BPF_JLE | BPF_K:
+			if ((u32)DST <= IMM32)
+				pc += insn->off;
+			break;
+		case BPF_JMP32 | BPF_JSGT | BPF_X:
+			if ((s32)DST > (s32)SRC)
+				pc += insn->off;
+			break;
+		case BPF_JMP32 | BPF_JSGT | BPF_K:
+			if ((s32)DST > (s32)insn->imm)
+				pc += insn->off;
+			break;
+		case BPF_JMP32 | BPF_JSGE | BPF_X:
+			if ((s32)DST >= (s32)SRC)
+				pc += insn->off;
+			break;
+		case BPF_JMP32 | BPF_JSGE | BPF_K:
+			if ((s32)DST >= (s32)insn->imm)
+				pc += insn->off;
+			break;
+		case BPF_JMP32 | BPF_JSLT | BPF_X:
+			if ((s32)DST < (s32)SRC)
+				pc += insn->off;
+			break;
+		case BPF_JMP32 | BPF_JSLT | BPF_K:
+			if ((s32)DST < (s32)insn->imm)
+				pc += insn->off;
+			break;
+		case BPF_JMP32 | BPF_JSLE | BPF_X:
+			if ((s32)DST <= (s32)SRC)
+				pc += insn->off;
+			break;
+		case BPF_JMP32 | BPF_JSLE | BPF_K:
+			if ((s32)DST <= (s32)insn->imm)
+				pc += insn->off;
+			break;
+		case BPF_JMP32 | BPF_JSET | BPF_X:
+			if ((u32)DST & (u32)SRC)
+				pc += insn->off;
+			break;
+		case BPF_JMP32 | BPF_JSET | BPF_K:
+			if ((u32)DST & IMM32)
+				pc += insn->off;
+			break;
+
+		/* calls and exits */
+		case BPF_JMP | BPF_CALL:
+			if (insn->src_reg == BPF_PSEUDO_CALL) {
+				if (unlikely(run->depth >= KBPF_MAX_FRAMES - 1)) {
+					/* the frame that would be: past the stack */
+					err = -EFAULT;
+					va = kbpf_frame_top(run->depth + 1);
+					goto fault;
+				}
+				f = &frames[run->depth - base];
+				memcpy(f->callee_saved, &regs[BPF_REG_6],
+				       sizeof(f->callee_saved));
+				f->ret_pc = pc + 1;
+				run->depth++;
+				kbpf_frame_enter(run, run->depth);
+				regs[BPF_REG_10] = kbpf_frame_top(run->depth);
+				pc += insn->imm + 1;
+				continue;
+			}
+			if (unlikely(insn->src_reg))
+				goto bad_insn;	/* kfuncs */
+			run->budget = budget;
+			run->err_insn = pc;
+			regs[BPF_REG_0] = kbpf_helper_call(run, insn->imm, &regs[BPF_REG_1]);
+			budget = run->budget;
+			if (unlikely(run->err))
+				goto stop;
+			break;
+		case BPF_JMP | BPF_EXIT:
+			if (run->depth == base) {
+				run->budget = budget;
+				return regs[BPF_REG_0];
+			}
+			run->depth--;
+			f = &frames[run->depth - base];
+			memcpy(&regs[BPF_REG_6], f->callee_saved, sizeof(f->callee_saved));
+			run->regions[0].size = (run->depth + 1) * KBPF_STACK_SIZE;
+			pc = f->ret_pc;
+			continue;
+
+		/* loads */
+		case BPF_LDX | BPF_MEM | BPF_B:
+			va = SRC + insn->off;
+			p = kbpf_xlate(run, va, 1, false);
+			if (unlikely(!p))
+				goto fault_mem;
+			DST = *(u8 *)p;
+			break;
+		case BPF_LDX | BPF_MEM | BPF_H:
+			va = SRC + insn->off;
+			p = kbpf_xlate(run, va, 2, false);
+			if (unlikely(!p))
+				goto fault_mem;
+			DST = get_unaligned((u16 *)p);
+			break;
+		case BPF_LDX | BPF_MEM | BPF_W:
+			va = SRC + insn->off;
+			p = kbpf_xlate(run, va, 4, false);
+			if (unlikely(!p))
+				goto fault_mem;
+			DST = get_unaligned((u32 *)p);
+			break;
+		case BPF_LDX | BPF_MEM | BPF_DW:
+			va = SRC + insn->off;
+			p = kbpf_xlate(run, va, 8, false);
+			if (unlikely(!p))
+				goto fault_mem;
+			DST = get_unaligned((u64 *)p);
+			break;
+		case BPF_LDX | BPF_MEMSX | BPF_B:
+			va = SRC + insn->off;
+			p = kbpf_xlate(run, va, 1, false);
+			if (unlikely(!p))
+				goto fault_mem;
+			DST = *(s8 *)p;
+			break;
+		case BPF_LDX | BPF_MEMSX | BPF_H:
+			va = SRC + insn->off;
+			p = kbpf_xlate(run, va, 2, false);
+			if (unlikely(!p))
+				goto fault_mem;
+			DST = (s64)get_unaligned((s16 *)p);
+			break;
+		case BPF_LDX | BPF_MEMSX | BPF_W:
+			va = SRC + insn->off;
+			p = kbpf_xlate(run, va, 4, false);
+			if (unlikely(!p))
+				goto fault_mem;
+			DST = (s64)get_unaligned((s32 *)p);
+			break;
+		case BPF_LD | BPF_IMM | BPF_DW:
+			if (unlikely(pc + 1 >= len))
+				goto bad_insn;
+			DST = (u64)(u32)insn[0].imm | (u64)(u32)insn[1].imm << 32;
+			pc++;
+			break;
+
+		/* stores */
+		case BPF_STX | BPF_MEM | BPF_B:
+			va = DST + insn->off;
+			p = kbpf_xlate(run, va, 1, true);
+			if (unlikely(!p))
+				goto fault_mem;
+			*(u8 *)p = SRC;
+			break;
+		case BPF_STX | BPF_MEM | BPF_H:
+			va = DST + insn->off;
+			p = kbpf_xlate(run, va, 2, true);
+			if (unlikely(!p))
+				goto fault_mem;
+			put_unaligned((u16)SRC, (u16 *)p);
+			break;
+		case BPF_STX | BPF_MEM | BPF_W:
+			va = DST + insn->off;
+			p = kbpf_xlate(run, va, 4, true);
+			if (unlikely(!p))
+				goto fault_mem;
+			put_unaligned((u32)SRC, (u32 *)p);
+			break;
+		case BPF_STX | BPF_MEM | BPF_DW:
+			va = DST + insn->off;
+			p = kbpf_xlate(run, va, 8, true);
+			if (unlikely(!p))
+				goto fault_mem;
+			put_unaligned(SRC, (u64 *)p);
+			break;
+		case BPF_ST | BPF_MEM | BPF_B:
+			va = DST + insn->off;
+			p = kbpf_xlate(run, va, 1, true);
+			if (unlikely(!p))
+				goto fault_mem;
+			*(u8 *)p = insn->imm;
+			break;
+		case BPF_ST | BPF_MEM | BPF_H:
+			va = DST + insn->off;
+			p = kbpf_xlate(run, va, 2, true);
+			if (unlikely(!p))
+				goto fault_mem;
+			put_unaligned((u16)insn->imm, (u16 *)p);
+			break;
+		case BPF_ST | BPF_MEM | BPF_W:
+			va = DST + insn->off;
+			p = kbpf_xlate(run, va, 4, true);
+			if (unlikely(!p))
+				goto fault_mem;
+			put_unaligned(IMM32, (u32 *)p);
+			break;
+		case BPF_ST | BPF_MEM | BPF_DW:
+			va = DST + insn->off;
+			p = kbpf_xlate(run, va, 8, true);
+			if (unlikely(!p))
+				goto fault_mem;
+			put_unaligned(IMM, (u64 *)p);
+			break;
+
+		/* atomics: real ones, other CPUs share map values */
+		case BPF_STX | BPF_ATOMIC | BPF_W:
+			va = DST + insn->off;
+			p = kbpf_xlate(run, va, 4, true);
+			if (unlikely(!p || ((va | (unsigned long)p) & 3)))
+				goto fault_mem;
+			if (unlikely(!kbpf_atomic32(insn, regs, p)))
+				goto bad_insn;
+			break;
+		case BPF_STX | BPF_ATOMIC | BPF_DW:
+			va = DST + insn->off;
+			p = kbpf_xlate(run, va, 8, true);
+			if (unlikely(!p || ((va | (unsigned long)p) & 7)))
+				goto fault_mem;
+			if (unlikely(!kbpf_atomic64(insn, regs, p)))
+				goto bad_insn;
+			break;
+
+		default:
+			/* LD_ABS/IND, kfuncs, anything the checker refuses */
+			goto bad_insn;
+		}
+		pc++;
+	}
+
+bad_insn:
+	err = -EINVAL;
+	va = 0;
+	goto fault;
+fault_mem:
+	err = -EFAULT;
+fault:
+	if (!run->err) {
+		run->err = err;
+		run->err_insn = pc;
+		run->err_addr = va;
+	}
+stop:
+	run->budget = budget;
+	return 0;
+}
+
+/**
+ * kbpf_run_init() - prepare a run of @prog
+ * @run:       the run
+ * @prog:      the program
+ * @stack:     KBPF_MAX_FRAMES * KBPF_STACK_SIZE bytes, 8-byte aligned
+ * @ctx:       the context, region 1 (may be NULL with @ctx_size 0)
+ * @ctx_size:  its bytes
+ * @ctx_write: the program may write it
+ *
+ * Regions: 0 the stack (frame 0 zeroed), 1 the context, 2.. the
+ * program's value regions.
+ *
+ * Return: 0.
+ */
+int kbpf_run_init(struct kbpf_run *run, struct kbpf_prog *prog, u8 *stack,
+		  void *ctx, u32 ctx_size, bool ctx_write)
+{
+	u32 n = min_t(u32, prog->nr_value_regions, KBPF_MAX_REGIONS - 2);
+
+	BUILD_BUG_ON(KBPF_MAX_USED_MAPS + 2 > KBPF_MAX_REGIONS);
+	BUILD_BUG_ON((u64)KBPF_MAX_FRAMES * KBPF_STACK_SIZE > U32_MAX);
+
+	run->prog = prog;
+	run->budget = KBPF_RUN_BUDGET;
+	run->err = 0;
+	run->err_insn = 0;
+	run->err_addr = 0;
+	run->depth = 0;
+	run->recycle = 0;
+	run->stack = stack;
+	run->regions[0] = (struct kbpf_region) {
+		.base = stack, .size = KBPF_STACK_SIZE,
+		.kind = KBPF_REGION_STACK, .write = true,
+	};
+	memset(stack, 0, KBPF_STACK_SIZE);
+	run->regions[1] = (struct kbpf_region) {
+		.base = ctx, .size = ctx ? ctx_size : 0,
+		.kind = KBPF_REGION_CTX, .write = ctx_write,
+	};
+	memcpy(&run->regions[2], prog->value_regions, n * sizeof(run->regions[0]));
+	run->nr_regions = 2 + n;
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(kbpf_run_init);
+
+/**
+ * kbpf_interp() - run the program from its first instruction
+ * @run: a run kbpf_run_init() prepared
+ * @r1:  R1 (the context's virtual address, as a rule)
+ *
+ * Return: R0 at the main program's exit, or 0 with @run->err set.
+ */
+u64 kbpf_interp(struct kbpf_run *run, u64 r1)
+{
+	const u64 args[5] = { r1 };
+
+	if (run->err)
+		return 0;
+	return kbpf_interp_loop(run, 0, args);
+}
+EXPORT_SYMBOL_IF_KUNIT(kbpf_interp);
+
+/**
+ * kbpf_interp_call_func() - run a bpf-to-bpf function for a helper
+ * @run:  the run, inside a helper call
+ * @func: KBPF_FUNC_HANDLE_BASE + the function's first instruction
+ * @args: its R1..R5
+ * @ret:  its R0 (0 on failure)
+ *
+ * The function runs in a new frame, one deeper than the caller's.
+ *
+ * Return: 0, or the run's fault.
+ */
+int kbpf_interp_call_func(struct kbpf_run *run, u64 func, const u64 args[5],
+			  u64 *ret)
+{
+	u32 depth = run->depth, err_insn = run->err_insn;
+	u32 stack_size = run->regions[0].size;
+	u64 pc = func - KBPF_FUNC_HANDLE_BASE, r0;
+
+	*ret = 0;
+	if (run->err)
+		return run->err;
+	if (func < KBPF_FUNC_HANDLE_BASE || pc >= run->prog->len) {
+		kbpf_run_fault(run, -EINVAL, func);
+		return run->err;
+	}
+	if (depth >= KBPF_MAX_FRAMES - 1) {
+		kbpf_run_fault(run, -EFAULT, kbpf_frame_top(depth + 1));
+		return run->err;
+	}
+	run->depth = depth + 1;
+	kbpf_frame_enter(run, depth + 1);
+	r0 = kbpf_interp_loop(run, pc, args);
+	run->depth = depth;
+	run->regions[0].size = stack_size;
+	if (run->err)
+		return run->err;
+	run->err_insn = err_insn;	/* the helper's call, again */
+	*ret = r0;
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(kbpf_interp_call_func);
+
+/**
+ * kbpf_run_region() - the live region @vaddr points into
+ * @run:   the run
+ * @vaddr: a virtual address of the run
+ *
+ * Return: the region (the offset is not checked), or NULL if @vaddr names
+ * none or a freed one.
+ */
+struct kbpf_region *kbpf_run_region(struct kbpf_run *run, u64 vaddr)
+{
+	u32 idx = KBPF_VADDR_REGION(vaddr), nr = run->nr_regions;
+	struct kbpf_region *r;
+
+	if (idx >= nr)
+		return NULL;
+	r = &run->regions[array_index_nospec(idx, nr)];
+	return r->kind == KBPF_REGION_FREE ? NULL : r;
+}
+EXPORT_SYMBOL_IF_KUNIT(kbpf_run_region);
+
+/**
+ * kbpf_run_ptr() - translate [@vaddr, @vaddr + @size) for a helper
+ * @run:   the run
+ * @vaddr: a virtual address of the run
+ * @size:  bytes
+ * @write: they will be written
+ *
+ * Does not fault the run.
+ *
+ * Return: the kernel address, or NULL if the range does not lie in one
+ * live region with the permission.
+ */
+void *kbpf_run_ptr(struct kbpf_run *run, u64 vaddr, u64 size, bool write)
+{
+	return kbpf_xlate(run, vaddr, size, write);
+}
+EXPORT_SYMBOL_IF_KUNIT(kbpf_run_ptr);
+
+/*
+ * A full table: the oldest map value a helper handed out makes room, in
+ * turn.  A pointer the program kept to it then reaches the new value:
+ * memory it was given either way, never anything else.  Ring buffer
+ * records are never recycled.  Return: the index, or 0 if none can go.
+ */
+static u32 kbpf_run_recycle(struct kbpf_run *run)
+{
+	u32 first = 2 + run->prog->nr_value_regions, n = run->nr_regions - first, k, i;
+
+	for (k = 0; k < n; k++) {
+		i = first + (run->recycle++ % n);
+		if (run->regions[i].kind == KBPF_REGION_MAP_VALUE)
+			return i;
+	}
+	return 0;
+}
+
+/**
+ * kbpf_run_grant() - give the program a region
+ * @run:   the run
+ * @base:  kernel memory
+ * @size:  its bytes
+ * @kind:  enum kbpf_region_kind, not KBPF_REGION_FREE
+ * @write: the program may write it
+ *
+ * A live region with the same base, size, kind and permission is handed
+ * out again rather than added twice.
+ *
+ * Return: the region's virtual address (offset 0), or 0 after faulting
+ * the run with -ENOSPC when the region table is full.
+ */
+u64 kbpf_run_grant(struct kbpf_run *run, void *base, u32 size, u8 kind,
+		   bool write)
+{
+	struct kbpf_region *r;
+	u32 i;
+
+	if (WARN_ON_ONCE(kind == KBPF_REGION_FREE)) {
+		kbpf_run_fault(run, -EINVAL, 0);
+		return 0;
+	}
+	for (i = run->nr_regions; i-- > 0;) {
+		r = &run->regions[i];
+		if (r->base == base && r->size == size && r->kind == kind &&
+		    r->write == write)
+			return KBPF_VADDR(i, 0);
+	}
+	if (run->nr_regions >= KBPF_MAX_REGIONS) {
+		i = kbpf_run_recycle(run);
+		if (!i) {
+			kbpf_run_fault(run, -ENOSPC, 0);
+			return 0;
+		}
+		goto fill;
+	}
+	i = run->nr_regions++;
+fill:
+	run->regions[i] = (struct kbpf_region) {
+		.base = base, .size = size, .kind = kind, .write = write,
+	};
+	return KBPF_VADDR(i, 0);
+}
+EXPORT_SYMBOL_IF_KUNIT(kbpf_run_grant);
+
+/**
+ * kbpf_run_fault() - stop the run
+ * @run:  the run
+ * @err:  why (see struct kbpf_run's @err)
+ * @addr: the virtual address involved, or 0
+ *
+ * Only the first fault is kept; its instruction is the one running (for
+ * a helper, its call).  The interpreter stops when it sees @run->err.
+ */
+void kbpf_run_fault(struct kbpf_run *run, int err, u64 addr)
+{
+	if (run->err)
+		return;
+	run->err = err;
+	run->err_addr = addr;
+}
+EXPORT_SYMBOL_IF_KUNIT(kbpf_run_fault);
