@@ -233,7 +233,7 @@ if [ $st = 0 ]; then
 		# The sanitizers make every call some ten times slower: the
 		# differential test's full 100,000 operations per map type run
 		# on the stock kernels, a shorter stretch of the same here.
-		run_guest "$image" "$dir" "KBPF_DIFF_OPS=${KBPF_DEBUG_DIFF_OPS:-25000} KBPF_CONC_OPS=1000" \
+		run_guest "$image" "$dir" "KBPF_DIFF_OPS=${KBPF_DEBUG_DIFF_OPS:-25000} KBPF_CONC_OPS=1000 KBPF_SOAK_SECONDS=30" \
 			"$dir/src/kmod/kbpf.ko" "$dir/src/kunit/kbpf_kunit.ko"
 		kunit_results "$dir/vm/console.log" "$dir"
 	else
