@@ -356,8 +356,9 @@ static u32 printk_spec(const char *s, char *conv, bool *is_long)
 static u64 helper_trace_printk(struct kbpf_run *run, const u64 *a)
 {
 	u32 fmt_size = a[1], pos = 0, i, n, nargs = 0;
-	char out[KBPF_PRINTK_MAX], spec[32], conv;
+	char out[KBPF_PRINTK_MAX], spec[32], conv, *dot, *d;
 	const char *fmt = run_mem(run, a[0], fmt_size, false);
+	u32 prec;
 	bool is_long;
 
 	if (!fmt)
@@ -393,9 +394,16 @@ static u64 helper_trace_printk(struct kbpf_run *run, const u64 *a)
 				str = (const char *)r->base + off;
 				len = strnlen(str, r->size - off);
 			}
-			strlcat(spec, "*s", sizeof(spec));
-			spec[strlen(spec) - 2] = '.';
-			out_printf(out, &pos, spec, len, str);
+			/* the format's own precision, if any, within the region */
+			dot = strchr(spec, '.');
+			if (dot) {
+				for (prec = 0, d = dot + 1; *d >= '0' && *d <= '9'; d++)
+					prec = min(prec * 10 + (*d - '0'), KBPF_PRINTK_MAX);
+				len = min(len, prec);
+				*dot = 0;
+			}
+			strlcat(spec, ".*s", sizeof(spec));
+			out_printf(out, &pos, spec, (int)len, str);
 		} else if (conv == 'c') {
 			strlcat(spec, "c", sizeof(spec));
 			out_printf(out, &pos, spec, (char)a[2 + nargs]);

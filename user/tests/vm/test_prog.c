@@ -489,6 +489,50 @@ static void kbpf_faulting_tracepoint_program_is_counted(void)
 	close(fd);
 }
 
+/* kbpf only: bpf_trace_printk() writes into kbpf's own tracing instance. */
+static void kbpf_trace_printk_goes_to_its_instance(void)
+{
+	/* "kbpf %d %s\n" on the stack, then trace_printk(fmt, 12, -5, "ok") */
+	const struct bpf_insn insns[] = {
+		LD_IMM64(1, 0x7325206425206662ULL),	/* "bf %d %s" reversed */
+		STX(BPF_DW, 10, 1, -16),
+		ST(BPF_W, 10, -8, 0x000a736b),		/* "ks\n\0": see below */
+		ST(BPF_H, 10, -20, 0x6b6f),		/* "ok" */
+		ST(BPF_B, 10, -18, 0),
+		MOV64_REG(1, 10), ALU64_IMM(BPF_ADD, 1, -16),
+		MOV64_IMM(2, 12),
+		MOV64_IMM(3, -5),
+		MOV64_REG(4, 10), ALU64_IMM(BPF_ADD, 4, -20),
+		CALL(BPF_FUNC_trace_printk),
+		EXIT(),
+	};
+	const char *path = "/sys/kernel/tracing/instances/kbpf/trace";
+	char buf[8192] = "";
+	uint32_t ret = 0;
+	FILE *f;
+	size_t n;
+	int fd;
+
+	if (access("/sys/kernel/tracing/instances", F_OK))
+		system("mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null");
+	fd = load(BPF_PROG_TYPE_SYSCALL, insns, NR(insns), 0);
+	EXPECT(fd >= 0);
+	EXPECT_SYSERR(test_run(fd, NULL, 0, 0, 0, &ret), 0);
+	/* "bf %d %s" + "ks\n": the format is "bf %d %sks\n" */
+	EXPECT_EQ(ret, strlen("bf -5 okks\n"));
+	f = fopen(path, "r");
+	EXPECT(f != NULL);
+	if (f) {
+		n = fread(buf, 1, sizeof(buf) - 1, f);
+		buf[n] = 0;
+		fclose(f);
+	}
+	EXPECT(strstr(buf, "bf -5 okks") != NULL);
+	if (!strstr(buf, "bf -5 okks"))
+		printf("#   trace: %.300s\n", buf);
+	close(fd);
+}
+
 static const struct tap_test both[] = {
 	TAP_TEST(syscall_prog_reads_and_writes_its_ctx),
 	TAP_TEST(raw_tp_prog_reads_its_arguments),
@@ -504,6 +548,7 @@ static const struct tap_test kbpf_only[] = {
 	TAP_TEST(tag_matches_the_kernels),
 	TAP_TEST(kbpf_stops_bad_accesses_and_loops),
 	TAP_TEST(kbpf_faulting_tracepoint_program_is_counted),
+	TAP_TEST(kbpf_trace_printk_goes_to_its_instance),
 };
 
 int main(void)
