@@ -350,6 +350,8 @@ ABPF_API void abpf_prog_close(struct abpf_prog *prog);
 
 /* @prog's fd, which stays @prog's. */
 ABPF_API int abpf_prog_fd(const struct abpf_prog *prog);
+/* The handle @prog was made from (no new reference). */
+ABPF_API struct abpf *abpf_prog_handle(const struct abpf_prog *prog);
 
 /*
  * struct abpf_prog_out - where abpf_prog_info() may write arrays

@@ -89,6 +89,11 @@ int abpf_prog_fd(const struct abpf_prog *prog)
 	return prog->fd;
 }
 
+struct abpf *abpf_prog_handle(const struct abpf_prog *prog)
+{
+	return prog->h;
+}
+
 abpf_errno abpf_prog_info(const struct abpf_prog *prog,
 			  struct bpf_prog_info *info,
 			  const struct abpf_prog_out *out)
