@@ -3,6 +3,8 @@
 # make check: every test kbpf has, on a fresh Debian 12 machine.
 #
 #   host        libabpf's host tests; checkpatch --strict on the kernel code
+#   install     DKMS builds against both header trees; make install and
+#               uninstall into a DESTDIR
 #   6.1, 6.12   the stock Debian kernels: kbpf.ko built with W=1 and under
 #               sparse, then booted under qemu with the VM tests
 #   debug       the same on a 6.12 debug kernel (KASAN, lockdep, kmemleak,
@@ -193,6 +195,14 @@ if src=$(source_tree 2>"$out/checkpatch.log"); then
 fi
 [ -e "$out/checkpatch.files" ] && [ ! -s "$out/checkpatch.log" ]
 record $? "checkpatch --strict is clean on kmod/ kunit/ uapi/ scripts/canary/" "$out/checkpatch.log"
+end_group
+
+# --- install: DKMS against both header trees, make install/uninstall
+begin_group install
+log "install: DKMS builds, make install DESTDIR"
+"$KBPF_ROOT/scripts/install-check.sh" >"$out/install.log" 2>&1
+record $? "install-check.sh ran to completion" "$out/install.log"
+count_results "$out/install.log"
 end_group
 
 # --- the stock kernels
