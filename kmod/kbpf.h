@@ -267,6 +267,7 @@ struct kbpf_pages {
 int kbpf_mem_charge(u64 bytes);
 void kbpf_mem_uncharge(u64 bytes);
 u64 kbpf_mem_used(void);
+u64 kbpf_mem_limit(void);
 void *kbpf_area_alloc(u64 size, int numa_node);
 void kbpf_area_free(void *area);
 int kbpf_pages_alloc(struct kbpf_pages *pg, u32 nr_pages, int numa_node);
@@ -297,6 +298,8 @@ int kbpf_map_check_mode(struct kbpf_map *map, struct file *file, fmode_t mode);
 void kbpf_map_write_begin(struct kbpf_map *map);
 void kbpf_map_write_end(struct kbpf_map *map);
 int kbpf_cmd_map_create(union bpf_attr *attr, bpfptr_t uattr);
+struct seq_file;
+void kbpf_map_show_all(struct seq_file *m);
 int kbpf_cmd_map_freeze(union bpf_attr *attr, bpfptr_t uattr);
 int kbpf_cmd_map_get_next_id(union bpf_attr *attr, bpfptr_t uattr);
 int kbpf_cmd_map_get_fd_by_id(union bpf_attr *attr, bpfptr_t uattr);

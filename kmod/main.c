@@ -69,6 +69,7 @@ static int __init kbpf_init(void)
 	err = misc_register(&kbpf_miscdev);
 	if (err)
 		goto helpers_exit;
+	kbpf_debugfs_init();
 	pr_info("version " KBPF_VERSION ", /dev/kbpf ready\n");
 	return 0;
 
@@ -83,6 +84,7 @@ map_exit:
 
 static void __exit kbpf_exit(void)
 {
+	kbpf_debugfs_exit();
 	misc_deregister(&kbpf_miscdev);
 	kbpf_helpers_module_exit();
 	kbpf_prog_module_exit();

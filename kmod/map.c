@@ -480,6 +480,29 @@ out:
 	return err;
 }
 
+/**
+ * kbpf_map_show_all() - one line per live map, for debugfs
+ * @m: the seq_file
+ *
+ * Runs under the id lock with interrupts off: prints, nothing else.
+ */
+void kbpf_map_show_all(struct seq_file *m)
+{
+	unsigned long irqflags;
+	struct kbpf_map *map;
+	int id;
+
+	seq_puts(m, "id\ttype\tkey\tvalue\tmax_entries\tflags\tmemory\tfrozen\tfds\tname\n");
+	spin_lock_irqsave(&kbpf_map_idr_lock, irqflags);
+	idr_for_each_entry(&kbpf_map_idr, map, id)
+		seq_printf(m, "%u\t%u\t%u\t%u\t%u\t%#x\t%llu\t%u\t%lld\t%s\n",
+			   map->id, map->map_type, map->key_size, map->value_size,
+			   map->max_entries, map->map_flags, map->ops->mem_usage(map),
+			   READ_ONCE(map->frozen), atomic64_read(&map->usercnt),
+			   map->name);
+	spin_unlock_irqrestore(&kbpf_map_idr_lock, irqflags);
+}
+
 int kbpf_cmd_map_create(union bpf_attr *attr, bpfptr_t uattr)
 {
 	struct kbpf_map *map;

@@ -52,6 +52,11 @@ void kbpf_mem_uncharge(u64 bytes)
 }
 EXPORT_SYMBOL_IF_KUNIT(kbpf_mem_uncharge);
 
+u64 kbpf_mem_limit(void)
+{
+	return READ_ONCE(max_memory);
+}
+
 u64 kbpf_mem_used(void)
 {
 	return atomic64_read(&kbpf_mem_bytes);

@@ -791,6 +791,26 @@ int kbpf_cmd_prog_test_run(union bpf_attr *attr, bpfptr_t uattr)
 	return err;
 }
 
+/* One line per live program, for debugfs; under the id lock. */
+void kbpf_prog_show_all(struct seq_file *m)
+{
+	struct kbpf_prog_stats s;
+	struct kbpf_prog *prog;
+	unsigned long flags;
+	int id;
+
+	seq_puts(m, "id\ttype\tinsns\tmaps\trun_cnt\trun_time_ns\tfaults\trecursion_misses\ttag\tname\n");
+	spin_lock_irqsave(&kbpf_prog_idr_lock, flags);
+	idr_for_each_entry(&kbpf_prog_idr, prog, id) {
+		kbpf_prog_stats_sum(prog, &s);
+		seq_printf(m, "%u\t%u\t%u\t%u\t%llu\t%llu\t%llu\t%llu\t%*phN\t%s\n",
+			   prog->id, prog->type, prog->len, prog->nr_maps, s.run_cnt,
+			   s.run_time_ns, s.faults, s.recursion_misses, BPF_TAG_SIZE,
+			   prog->tag, prog->name);
+	}
+	spin_unlock_irqrestore(&kbpf_prog_idr_lock, flags);
+}
+
 int kbpf_cmd_prog_get_next_id(union bpf_attr *attr, bpfptr_t uattr)
 {
 	u32 next_id = attr->start_id;

@@ -217,6 +217,11 @@ int kbpf_prog_run(struct kbpf_prog *prog, void *ctx, u32 ctx_size,
 		  bool ctx_write, u64 *ret);
 int kbpf_prog_get_info(struct kbpf_prog *prog, const union bpf_attr *attr,
 		       bpfptr_t uattr);
+void kbpf_prog_show_all(struct seq_file *m);
+
+/* debugfs.c */
+void kbpf_debugfs_init(void);
+void kbpf_debugfs_exit(void);
 
 /* helpers.c: the tracing instance */
 int kbpf_helpers_module_init(void);

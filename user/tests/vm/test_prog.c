@@ -533,6 +533,46 @@ static void kbpf_trace_printk_goes_to_its_instance(void)
 	close(fd);
 }
 
+/* kbpf only: /sys/kernel/debug/kbpf lists maps and programs. */
+static bool file_has(const char *path, const char *what)
+{
+	char buf[65536];
+	FILE *f = fopen(path, "r");
+	size_t n;
+
+	if (!f)
+		return false;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = 0;
+	fclose(f);
+	return strstr(buf, what) != NULL;
+}
+
+static void kbpf_debugfs_lists_maps_and_programs(void)
+{
+	union bpf_attr a = {
+		.map_type = BPF_MAP_TYPE_HASH, .key_size = 4, .value_size = 8,
+		.max_entries = 16,
+	};
+	const struct bpf_insn ok[] = { MOV64_IMM(0, 0), EXIT() };
+	char line[128];
+	int map, fd;
+
+	if (access("/sys/kernel/debug/kbpf", F_OK))
+		system("mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null");
+	strcpy(a.map_name, "dbgfs_map");
+	map = (int)sys_bpf(BPF_MAP_CREATE, &a);
+	fd = load(BPF_PROG_TYPE_SYSCALL, ok, NR(ok), 0);
+	EXPECT(map >= 0 && fd >= 0);
+	snprintf(line, sizeof(line), "\t%u\t4\t8\t16\t", BPF_MAP_TYPE_HASH);
+	EXPECT(file_has("/sys/kernel/debug/kbpf/maps", line));
+	EXPECT(file_has("/sys/kernel/debug/kbpf/maps", "\tdbgfs_map\n"));
+	EXPECT(file_has("/sys/kernel/debug/kbpf/progs", "\tkbpf_test\n"));
+	EXPECT(file_has("/sys/kernel/debug/kbpf/memory", "used\t"));
+	close(fd);
+	close(map);
+}
+
 static const struct tap_test both[] = {
 	TAP_TEST(syscall_prog_reads_and_writes_its_ctx),
 	TAP_TEST(raw_tp_prog_reads_its_arguments),
@@ -549,6 +589,7 @@ static const struct tap_test kbpf_only[] = {
 	TAP_TEST(kbpf_stops_bad_accesses_and_loops),
 	TAP_TEST(kbpf_faulting_tracepoint_program_is_counted),
 	TAP_TEST(kbpf_trace_printk_goes_to_its_instance),
+	TAP_TEST(kbpf_debugfs_lists_maps_and_programs),
 };
 
 int main(void)
