@@ -196,6 +196,9 @@ struct kbpf_map *kbpf_map_new(const union bpf_attr *attr)
 	err = ops->alloc_check(attr);
 	if (err)
 		return ERR_PTR(err);
+	/* 6.12: unprivileged BPF disabled (as kbpf assumes) means CAP_BPF */
+	if (KBPF_MAP_CREATE_CAP_AFTER_TYPE_CHECKS && !bpf_capable())
+		return ERR_PTR(-EPERM);
 	if (attr->map_ifindex)
 		return ERR_PTR(kbpf_map_offload_errno(attr));
 

@@ -551,8 +551,13 @@ int kbpf_cmd_prog_load(union bpf_attr *attr, bpfptr_t uattr)
 
 	if (attr->prog_flags & ~KBPF_PROG_FLAGS)
 		return -EINVAL;
+	/* CAP_BPF to load, CAP_PERFMON too for tracing, in the kernel's order */
+	if (!bpf_capable())
+		return -EPERM;
 	if (!attr->insn_cnt || attr->insn_cnt > KBPF_MAX_INSNS)
 		return -E2BIG;
+	if (attr->prog_type == BPF_PROG_TYPE_RAW_TRACEPOINT && !perfmon_capable())
+		return -EPERM;
 	if (!kbpf_prog_type_ok(attr->prog_type))
 		return -EINVAL;
 	/* No BTF, no attaching to other programs, no devices. */

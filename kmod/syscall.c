@@ -4,6 +4,7 @@
  * read are zero, run the command.  The order of the checks, and so which
  * errno wins when several apply, is kernel/bpf/syscall.c's.
  */
+#include <linux/capability.h>
 #include <linux/kernel.h>
 #include <linux/nospec.h>
 #include <linux/stddef.h>
@@ -63,6 +64,14 @@ int kbpf_sys_bpf(u32 cmd, bpfptr_t uattr, u32 size)
 	union bpf_attr attr;
 	int err;
 
+	/*
+	 * 6.1 with unprivileged BPF disabled (Debian's default, which kbpf
+	 * assumes) refuses to create maps and programs without CAP_BPF
+	 * before anything else; 6.12 asks later, in the commands.
+	 */
+	if (!KBPF_MAP_CREATE_CAP_AFTER_TYPE_CHECKS && !bpf_capable() &&
+	    (cmd == BPF_MAP_CREATE || cmd == BPF_PROG_LOAD))
+		return -EPERM;
 	err = kbpf_attr_copy(&attr, uattr, size);
 	if (err)
 		return err;
