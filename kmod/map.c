@@ -630,6 +630,9 @@ int kbpf_cmd_obj_get_info_by_fd(union bpf_attr *attr, bpfptr_t uattr)
 	struct kbpf_map *map;
 	int err;
 
+	/* a closed fd is EBADFD here, unlike in every other command */
+	if (!fd_file(f))
+		return -EBADFD;
 	map = kbpf_map_from_file(fd_file(f));
 	prog = kbpf_prog_from_file(fd_file(f));
 	if (!IS_ERR(map))

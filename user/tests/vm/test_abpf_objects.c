@@ -269,12 +269,8 @@ static void backends_refuse_each_others_fds(void)
 	fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	EXPECT_EQ(abpf_map_from_fd(h, fd, &wrapped).no, EINVAL);
 	close(fd);
-	/*
-	 * The kernel's BPF_OBJ_GET_INFO_BY_FD answers a closed fd with
-	 * EBADFD (kernel/bpf/syscall.c); kbpf answers EBADF, as its other
-	 * commands do.  A difference in kbpf, pinned here so it is seen.
-	 */
-	EXPECT_EQ(abpf_map_from_fd(h, fd, &wrapped).no, on_kbpf ? EBADF : EBADFD);
+	/* BPF_OBJ_GET_INFO_BY_FD answers a closed fd with EBADFD, not EBADF */
+	EXPECT_EQ(abpf_map_from_fd(h, fd, &wrapped).no, EBADFD);
 	EXPECT(wrapped == NULL);
 	abpf_map_close(mine);
 out:
