@@ -87,3 +87,4 @@ clean:
 
 help:
 	@sed -n '2,10s/^# \{0,1\}//p' Makefile
+fuzz: ; bash user/fuzz/run.sh -s $(or $(SECONDS),60) $(if $(FUZZ_ARGS),-- $(FUZZ_ARGS))
