@@ -6,7 +6,8 @@
  *             max_entries, flags, memory, frozen, open fds, name
  *   progs     one line per program: id, type, instructions, maps, runs,
  *             run time, faults, recursion misses, tag, name
- *   memory    bytes kbpf holds, and the max_memory limit (0: none)
+ *   memory    bytes kbpf holds, and the max_memory limit (0: none);
+ *             maps, programs, links and perf buffers, and max_objects
  *
  * Without debugfs there is nothing, and nothing fails.
  */
@@ -34,7 +35,8 @@ DEFINE_SHOW_ATTRIBUTE(progs);
 
 static int memory_show(struct seq_file *m, void *v)
 {
-	seq_printf(m, "used\t%llu\nlimit\t%llu\n", kbpf_mem_used(), kbpf_mem_limit());
+	seq_printf(m, "used\t%llu\nlimit\t%llu\nobjects\t%u\nmax_objects\t%u\n",
+		   kbpf_mem_used(), kbpf_mem_limit(), kbpf_obj_count(), kbpf_obj_limit());
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(memory);

@@ -134,6 +134,7 @@ static void kbpf_map_free_now(struct kbpf_map *map)
 	map->ops->free(map);
 	kbpf_mem_uncharge(charged);
 	mem_cgroup_put(memcg);
+	kbpf_obj_uncharge();
 }
 
 /*
@@ -202,9 +203,14 @@ struct kbpf_map *kbpf_map_new(const union bpf_attr *attr)
 	if (attr->map_ifindex)
 		return ERR_PTR(kbpf_map_offload_errno(attr));
 
+	err = kbpf_obj_charge();
+	if (err)
+		return ERR_PTR(err);
 	map = ops->alloc(attr);
-	if (IS_ERR(map))
+	if (IS_ERR(map)) {
+		kbpf_obj_uncharge();
 		return map;
+	}
 	map->ops = ops;
 	map->map_type = type;
 	map->key_size = attr->key_size;
@@ -218,6 +224,7 @@ struct kbpf_map *kbpf_map_new(const union bpf_attr *attr)
 	err = kbpf_obj_name_cpy(map->name, attr->map_name, sizeof(attr->map_name));
 	if (err < 0) {
 		ops->free(map);
+		kbpf_obj_uncharge();
 		return ERR_PTR(err);
 	}
 	map->id = 0;

@@ -26,6 +26,12 @@ MODULE_PARM_DESC(max_memory, "Bytes all kbpf maps together may hold; creation pa
 
 static atomic64_t kbpf_mem_bytes = ATOMIC64_INIT(0);
 
+static unsigned int max_objects;
+module_param(max_objects, uint, 0644);
+MODULE_PARM_DESC(max_objects, "Maps, programs, links and perf buffers kbpf may hold at once; creation past it fails with E2BIG (0: no limit)");
+
+static atomic_t kbpf_objects = ATOMIC_INIT(0);
+
 /**
  * kbpf_mem_charge() - account @bytes against the module-wide limit
  * @bytes: bytes about to be (or just) allocated
@@ -52,6 +58,41 @@ void kbpf_mem_uncharge(u64 bytes)
 }
 EXPORT_SYMBOL_IF_KUNIT(kbpf_mem_uncharge);
 
+/**
+ * kbpf_obj_charge() - count one more map, program, link or perf buffer
+ *
+ * Safe in any context.  Return: 0, or -E2BIG past max_objects (nothing is
+ * counted then).
+ */
+int kbpf_obj_charge(void)
+{
+	unsigned int limit = READ_ONCE(max_objects);
+	unsigned int n = atomic_inc_return(&kbpf_objects);
+
+	if (limit && n > limit) {
+		atomic_dec(&kbpf_objects);
+		return -E2BIG;
+	}
+	return 0;
+}
+EXPORT_SYMBOL_IF_KUNIT(kbpf_obj_charge);
+
+void kbpf_obj_uncharge(void)
+{
+	atomic_dec(&kbpf_objects);
+}
+EXPORT_SYMBOL_IF_KUNIT(kbpf_obj_uncharge);
+
+u32 kbpf_obj_count(void)
+{
+	return atomic_read(&kbpf_objects);
+}
+
+u32 kbpf_obj_limit(void)
+{
+	return READ_ONCE(max_objects);
+}
+
 u64 kbpf_mem_limit(void)
 {
 	return READ_ONCE(max_memory);
@@ -62,6 +103,18 @@ u64 kbpf_mem_used(void)
 	return atomic64_read(&kbpf_mem_bytes);
 }
 EXPORT_SYMBOL_IF_KUNIT(kbpf_mem_used);
+
+/*
+ * Whether @bytes more fit under max_memory: creation checks before it
+ * allocates, so that a map far past the limit is refused without first
+ * taking the memory (the exact charge comes once the map is built).
+ */
+static bool kbpf_mem_fits(u64 bytes)
+{
+	u64 limit = READ_ONCE(max_memory);
+
+	return !limit || (bytes <= limit && kbpf_mem_used() <= limit - bytes);
+}
 
 /**
  * kbpf_area_alloc() - zeroed memory for a map's elements
@@ -75,7 +128,7 @@ EXPORT_SYMBOL_IF_KUNIT(kbpf_mem_used);
  */
 void *kbpf_area_alloc(u64 size, int numa_node)
 {
-	if (size > INT_MAX)	/* kvmalloc's own limit */
+	if (size > INT_MAX || !kbpf_mem_fits(size))	/* INT_MAX: kvmalloc's limit */
 		return NULL;
 	return kvzalloc_node(size, GFP_KERNEL_ACCOUNT | __GFP_RETRY_MAYFAIL |
 			     __GFP_NOWARN, numa_node);
@@ -104,6 +157,9 @@ int kbpf_pages_alloc(struct kbpf_pages *pg, u32 nr_pages, int numa_node)
 	u32 i;
 
 	pg->nr_pages = 0;
+	/* as vmalloc() refuses more than the machine has, before trying */
+	if (nr_pages > totalram_pages() || !kbpf_mem_fits((u64)nr_pages << PAGE_SHIFT))
+		return -ENOMEM;
 	pg->pages = kvcalloc(nr_pages, sizeof(*pg->pages), GFP_KERNEL_ACCOUNT);
 	if (!pg->pages)
 		return -ENOMEM;

@@ -431,11 +431,16 @@ struct kbpf_perf_buffer *kbpf_perf_buffer_new(const struct kbpf_perf_buffer_attr
 	if (!cpu_online(attr->cpu))
 		return ERR_PTR(-ENODEV);
 
-	if (kbpf_mem_charge(sizeof(*buf)))
+	if (kbpf_obj_charge())
+		return ERR_PTR(-E2BIG);
+	if (kbpf_mem_charge(sizeof(*buf))) {
+		kbpf_obj_uncharge();
 		return ERR_PTR(-ENOMEM);
+	}
 	buf = kzalloc_node(sizeof(*buf), GFP_KERNEL_ACCOUNT, cpu_to_node(attr->cpu));
 	if (!buf) {
 		kbpf_mem_uncharge(sizeof(*buf));
+		kbpf_obj_uncharge();
 		return ERR_PTR(-ENOMEM);
 	}
 	refcount_set(&buf->refcnt, 1);
@@ -485,6 +490,7 @@ static void perf_buffer_free_rcu(struct rcu_head *rcu)
 	mutex_destroy(&buf->mmap_mutex);
 	kfree(buf);
 	kbpf_mem_uncharge(sizeof(*buf));
+	kbpf_obj_uncharge();
 }
 
 /**

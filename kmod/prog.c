@@ -111,6 +111,7 @@ static void kbpf_prog_free_now(struct kbpf_prog *prog)
 	kvfree(prog->insns);
 	kvfree(prog->orig_insns);
 	kfree(prog);
+	kbpf_obj_uncharge();
 }
 
 static void kbpf_prog_free_work(struct work_struct *work)
@@ -502,10 +503,16 @@ static struct kbpf_prog *kbpf_prog_alloc(const union bpf_attr *attr, bpfptr_t ua
 	bool kernel = bpfptr_is_kernel(uattr);
 	size_t bytes = (size_t)attr->insn_cnt * sizeof(struct bpf_insn);
 	struct kbpf_prog *prog;
+	int err;
 
+	err = kbpf_obj_charge();
+	if (err)
+		return ERR_PTR(err);
 	prog = kzalloc(sizeof(*prog), GFP_KERNEL_ACCOUNT);
-	if (!prog)
+	if (!prog) {
+		kbpf_obj_uncharge();
 		return ERR_PTR(-ENOMEM);
+	}
 	refcount_set(&prog->refcnt, 1);
 	prog->len = attr->insn_cnt;
 	prog->insns = kvmalloc(bytes, GFP_KERNEL_ACCOUNT | __GFP_NOWARN);

@@ -57,6 +57,7 @@ static int kbpf_raw_tp_release(struct inode *inode, struct file *file)
 	tracepoint_synchronize_unregister();
 	kbpf_prog_put(link->prog);
 	kfree(link);
+	kbpf_obj_uncharge();
 	return 0;
 }
 
@@ -114,10 +115,13 @@ int kbpf_cmd_raw_tracepoint_open(union bpf_attr *attr, bpfptr_t uattr)
 	if (!find.tp)
 		goto put_prog;
 
+	err = kbpf_obj_charge();
+	if (err)
+		goto put_prog;
 	err = -ENOMEM;
 	link = kzalloc(sizeof(*link), GFP_KERNEL_ACCOUNT);
 	if (!link)
-		goto put_prog;
+		goto free_link;
 	link->tp = find.tp;
 	link->prog = prog;
 	err = tracepoint_probe_register(find.tp, (void *)kbpf_raw_tp_probe, link);
@@ -134,6 +138,7 @@ int kbpf_cmd_raw_tracepoint_open(union bpf_attr *attr, bpfptr_t uattr)
 
 free_link:
 	kfree(link);
+	kbpf_obj_uncharge();
 put_prog:
 	kbpf_prog_put(prog);
 	return err;
