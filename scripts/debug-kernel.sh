@@ -13,16 +13,17 @@ key=$( { cat "$frag"; pkg_version linux-source-6.12; gcc --version | head -n 1; 
 	sha256sum | cut -c1-16)
 out=$KBPF_CACHE/debug/$key
 
-# One build at a time: a second caller waits for the first and reuses it.
+# An O= build records its source tree's path: reuse it only if that holds.
+cached() {
+	[ -e "$out/.complete" ] && [ "$(readlink -f "$out/source")" = "$(readlink -f "$src")" ]
+}
+# A finished build needs no lock (.complete comes last); one build at a
+# time, and a second caller of the same key waits for it and reuses it.
+cached && { echo "$out"; exit 0; }
 mkdir -p "$KBPF_CACHE/debug"
 exec 9>"$KBPF_CACHE/debug/.lock"
 flock 9
-
-# An O= build records its source tree's path: reuse it only if that holds.
-if [ -e "$out/.complete" ] && [ "$(readlink -f "$out/source")" = "$(readlink -f "$src")" ]; then
-	echo "$out"
-	exit 0
-fi
+cached && { echo "$out"; exit 0; }
 
 log "building the debug kernel into $out (one-time, about 10 minutes)"
 rm -rf "$out" && mkdir -p "$out"

@@ -18,7 +18,16 @@
 #
 # Environment: KBPF_VM_ACCEL=kvm uses KVM instead of TCG (KVM guests hang
 # on some machines, so TCG is the default); KBPF_VM_APPEND adds kernel
-# command-line options.
+# command-line options; KBPF_VM_TCG=tcg (or any -accel value) overrides
+# the TCG flavour.
+#
+# TCG runs its vCPUs in one host thread (thread=single).  With one host
+# thread per vCPU (MTTCG), a vCPU can run a stale translation of kernel
+# text that another vCPU is patching with int3 (text_poke_bp, as every
+# static key and tracepoint enable does): the guest then oopses with
+# "int3" in the patched function.  The kernel's own bpf(2) does it too:
+# attach and detach a raw_tp program on sys_enter in a loop while other
+# threads make syscalls (user/fuzz/repro: fuzz_repro tp-flap kernel).
 #
 # Exit status: 0 when the guest ran every command and shut down, 2 when it
 # timed out, crashed or never finished.  The commands' own results are for
@@ -94,7 +103,7 @@ EOF
 chmod +x "$root/init"
 (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) >"$outdir/initramfs.gz"
 
-accel=tcg
+accel=${KBPF_VM_TCG:-tcg,thread=single}
 [ "${KBPF_VM_ACCEL:-}" = kvm ] && accel=kvm
 append="console=ttyS0 panic=-1 nowatchdog rcupdate.rcu_cpu_stall_suppress=1 ${KBPF_VM_APPEND:-}"
 qemu=(qemu-system-x86_64 -accel "$accel" -m "$mem" -smp "$cpus"

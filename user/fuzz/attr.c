@@ -362,7 +362,8 @@ static void build_elem(struct fz_thread *t, uint32_t cmd, union bpf_attr *a)
 	key = fz_buf(t, o.key_size ? o.key_size : 8, 8);
 	value = fz_buf(t, vsize + 64, 8);
 	fill_key(t, key, &o);
-	fz_bytes(t, value, vsize);
+	/* a value larger than the arena reads into its guard page: EFAULT */
+	fz_bytes(t, value, vsize < FZ_ARENA_SIZE ? vsize : FZ_ARENA_SIZE);
 	if (o.kind == FZ_MAP && o.type == BPF_MAP_TYPE_PERF_EVENT_ARRAY) {
 		struct fz_obj pb;
 		uint32_t pfd = fz_obj_pick(t, FZ_PERFBUF, &pb) && fz_chance(t, 85) ?
@@ -397,8 +398,13 @@ static void build_batch(struct fz_thread *t, uint32_t cmd, union bpf_attr *a)
 	vsize = o.kind == FZ_MAP ? fz_map_vsize(o.type, o.value_size) : 8;
 	ksize = o.key_size ? o.key_size : 4;
 	count = fz_chance(t, 80) ? fz_below(t, 17) : fz_size_near(t, o.max_entries);
-	/* the buffers hold what a sane count needs; huge counts run off the end */
+	/*
+	 * The buffers hold what a sane count needs, each in half the arena;
+	 * huge counts run off the end.
+	 */
 	i = count < 64 ? count : 64;
+	if ((size_t)i * (vsize > ksize ? vsize : ksize) > FZ_ARENA_SIZE / 2 - 8)
+		i = (FZ_ARENA_SIZE / 2 - 8) / (vsize > ksize ? vsize : ksize);
 	keys = fz_buf(t, (size_t)ksize * i + 8, 8);
 	values = fz_buf(t, (size_t)vsize * i + 8, 8);
 	while (i--) {

@@ -138,6 +138,7 @@ struct fz_config {
 
 extern struct fz_config fz_cfg;
 extern volatile int fz_stop;
+extern bool fz_in_checker;	/* this is the invariant checker process */
 extern int fz_dev;	/* /dev/kbpf */
 extern const char *const fz_cat_names[FZ_NR_CATS];
 

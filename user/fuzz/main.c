@@ -18,6 +18,7 @@
 #include <sys/epoll.h>
 #include <sys/mman.h>
 #include <sys/utsname.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -26,6 +27,7 @@
 struct fz_config fz_cfg = { .seed = 0, .seconds = 60, .threads = 4 };
 volatile int fz_stop;
 int fz_dev = -1;
+bool fz_in_checker;
 
 static struct fz_thread *fz_threads[FZ_MAX_THREADS];
 static struct timespec fz_t0;
@@ -77,10 +79,10 @@ static void *fz_thread_main(void *arg)
 			fz_op_bpf(t);
 		else if (r < 380)
 			fz_op_contract(t);
-		else if (r < 520)
+		else if (r < 560)
 			fz_op_prog(t);
 		else if (r < 590)
-			fz_op_invariants(t);
+			fz_op_bpf(t);
 		else if (r < 680)
 			fz_op_mmap(t);
 		else if (r < 720)
@@ -197,6 +199,48 @@ static int fz_setup(void)
 	return 0;
 }
 
+/*
+ * The invariant checker: a process of its own, so that its objects are
+ * out of reach of the threads' fd numbers (stale, closed, random, or
+ * baked into programs at load time).  It shares the kbpf module, its ids
+ * and its memory limit with them, and stops when they do.
+ */
+struct fz_shared {
+	volatile int stop;
+	struct fz_thread checker;
+};
+
+static pid_t fz_checker_start(struct fz_shared *sh, uint64_t calls)
+{
+	struct fz_thread *t = &sh->checker;
+	uint64_t s = fz_cfg.seed + 1000003;
+	pid_t pid;
+
+	memset(sh, 0, sizeof(*sh));
+	t->id = fz_cfg.threads;
+	t->rng.s = fz_splitmix(&s) | 1;
+	t->max_calls = calls;
+	pid = fork();
+	if (pid)
+		return pid;
+	fz_in_checker = true;
+	fz_thread_bind(t);
+	t->arena = fz_map_guarded(FZ_ARENA_SIZE);
+	t->attr_area = fz_map_guarded(FZ_ATTR_BUF);
+	if (!t->arena || !t->attr_area)
+		_exit(1);
+	while (!sh->stop && (!t->max_calls || t->calls < t->max_calls)) {
+		t->ops++;
+		fz_buf_reset(t);
+		if (fz_cfg.trace_from && t->ops >= fz_cfg.trace_from)
+			t->trace = true;
+		fz_op_invariants(t);
+		if (!(t->ops & 15) && fz_cfg.seconds && fz_elapsed() >= fz_cfg.seconds)
+			break;
+	}
+	_exit(0);
+}
+
 /* Run the configured threads; returns the total failures. */
 static uint64_t fz_run(uint64_t *calls_out, unsigned int *errnos_out, bool quiet)
 {
@@ -205,12 +249,20 @@ static uint64_t fz_run(uint64_t *calls_out, unsigned int *errnos_out, bool quiet
 	uint64_t calls = 0, ops = 0, fails = 0, faults = 0, loaded = 0, runs = 0;
 	uint64_t attached = 0, maps = 0;
 	unsigned int i, j, distinct = 0;
+	uint64_t checker_calls = 0;
+	struct fz_shared *sh;
 	char line[4096];
+	pid_t checker;
+	int status = 0;
 	size_t len;
 	double secs;
 
 	fz_stop = 0;
 	clock_gettime(CLOCK_MONOTONIC, &fz_t0);
+	sh = mmap(NULL, sizeof(*sh), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (sh == MAP_FAILED)
+		return 1;
+	checker = fz_checker_start(sh, fz_cfg.calls ? fz_cfg.calls / 4 + 1 : 0);
 	for (i = 0; i < fz_cfg.threads; i++) {
 		struct fz_thread *t = calloc(1, sizeof(*t));
 		uint64_t s = fz_cfg.seed + i;
@@ -230,6 +282,13 @@ static uint64_t fz_run(uint64_t *calls_out, unsigned int *errnos_out, bool quiet
 	}
 	for (i = 0; i < fz_cfg.threads; i++)
 		pthread_join(th[i], NULL);
+	sh->stop = 1;
+	if (checker > 0 && waitpid(checker, &status, 0) == checker &&
+	    (!WIFEXITED(status) || WEXITSTATUS(status))) {
+		fz_note("the checker process %s %d", WIFSIGNALED(status) ? "died of signal" :
+			"exited with", WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+		sh->checker.fails++;
+	}
 	secs = fz_elapsed();
 
 	/* everything goes: mappings, links, maps, programs, buffers */
@@ -256,6 +315,23 @@ static uint64_t fz_run(uint64_t *calls_out, unsigned int *errnos_out, bool quiet
 		free(t);
 		fz_threads[i] = NULL;
 	}
+	{
+		struct fz_thread *t = &sh->checker;
+
+		calls += t->calls;
+		ops += t->ops;
+		fails += t->fails;
+		faults += t->faults;
+		loaded += t->prog_loaded;
+		runs += t->prog_runs;
+		maps += t->maps_made;
+		for (j = 0; j < FZ_NR_CATS; j++)
+			cat[j] += t->cat[j];
+		for (j = 0; j < FZ_MAX_ERRNO; j++)
+			errs[j] += t->errnos[j];
+		checker_calls = t->calls;
+		munmap(sh, sizeof(*sh));
+	}
 	for (j = 1; j < FZ_MAX_ERRNO; j++)
 		distinct += !!errs[j];
 	*calls_out = calls;
@@ -263,9 +339,11 @@ static uint64_t fz_run(uint64_t *calls_out, unsigned int *errnos_out, bool quiet
 	if (quiet)
 		return fails;
 
-	fz_note("done: seed %llu, %.0f s, %u threads, %llu ops, %llu calls (%.0f calls/s), "
-		"%llu failures", (unsigned long long)fz_cfg.seed, secs, fz_cfg.threads,
-		(unsigned long long)ops, (unsigned long long)calls, secs > 0 ? calls / secs : 0,
+	fz_note("done: seed %llu, %.0f s, %u threads and the checker, %llu ops, %llu calls "
+		"(%llu by the checker; %.0f calls/s), %llu failures",
+		(unsigned long long)fz_cfg.seed, secs, fz_cfg.threads,
+		(unsigned long long)ops, (unsigned long long)calls,
+		(unsigned long long)checker_calls, secs > 0 ? calls / secs : 0,
 		(unsigned long long)fails);
 	len = 0;
 	for (j = 0; j < FZ_NR_CATS && len < sizeof(line) - 64; j++) {
@@ -314,7 +392,8 @@ static int fz_slice(void)
 		fails = fz_run(&calls, &errnos, false);
 		if (fails || calls < parts[i].calls * parts[i].threads)
 			bad++;
-		printf("%sok %u - fuzz slice: seed %llu, %u thread%s, %llu calls, %u errnos%s\n",
+		printf("%sok %u - fuzz slice: seed %llu, %u thread%s and the checker, %llu calls, "
+		       "%u errnos%s\n",
 		       fails || calls < parts[i].calls * parts[i].threads ? "not " : "", i + 1,
 		       (unsigned long long)fz_cfg.seed, fz_cfg.threads,
 		       fz_cfg.threads > 1 ? "s" : "", (unsigned long long)calls, errnos,

@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <sys/epoll.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -25,44 +26,41 @@ static pthread_mutex_t fz_objs_lock = PTHREAD_MUTEX_INITIALIZER;
  * Programs' ids are kept as id | 1 << 31.
  */
 #define FZ_NR_PRIVATE	(FZ_MAX_THREADS * 8)
-static uint32_t fz_private_ids[FZ_NR_PRIVATE];
-static pthread_mutex_t fz_private_lock = PTHREAD_MUTEX_INITIALIZER;
+static uint32_t *fz_private_ids;	/* shared with the checker process */
 
 void fz_private_id(uint32_t id, bool add)
 {
-	int i;
+	uint32_t want, i;
 
-	if (!id)
+	if (!id || !fz_private_ids)
 		return;
-	pthread_mutex_lock(&fz_private_lock);
 	for (i = 0; i < FZ_NR_PRIVATE; i++) {
-		if (add && !fz_private_ids[i]) {
-			fz_private_ids[i] = id;
-			break;
-		}
-		if (!add && fz_private_ids[i] == id) {
-			fz_private_ids[i] = 0;
-			break;
-		}
+		want = add ? 0 : id;
+		if (__atomic_compare_exchange_n(&fz_private_ids[i], &want, add ? id : 0, false,
+						__ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+			return;
 	}
-	pthread_mutex_unlock(&fz_private_lock);
 }
 
 bool fz_private_has(uint32_t id)
 {
-	bool found = false;
-	int i;
+	uint32_t i;
 
-	pthread_mutex_lock(&fz_private_lock);
-	for (i = 0; i < FZ_NR_PRIVATE; i++)
-		found = found || fz_private_ids[i] == id;
-	pthread_mutex_unlock(&fz_private_lock);
-	return found;
+	for (i = 0; fz_private_ids && i < FZ_NR_PRIVATE; i++)
+		if (__atomic_load_n(&fz_private_ids[i], __ATOMIC_SEQ_CST) == id)
+			return true;
+	return false;
 }
 
 void fz_objs_init(void)
 {
 	int i;
+
+	/* the checker process (main.c) registers its ids here too */
+	fz_private_ids = mmap(NULL, FZ_NR_PRIVATE * sizeof(uint32_t), PROT_READ | PROT_WRITE,
+			      MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (fz_private_ids == MAP_FAILED)
+		fz_private_ids = NULL;
 
 	for (i = 0; i < FZ_NR_OBJS; i++)
 		fz_objs[i].fd = -1;

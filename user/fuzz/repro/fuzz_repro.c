@@ -13,15 +13,21 @@
  *                once the region table is full: the program reads the
  *                array's for_each stack frame after it returned
  *   log-size     BPF_PROG_LOAD with log_size 1 GiB - 1 allocates it up front
- *   queue2       a 2-entry queue refuses its second push (E2BIG)
+ *   queue2       a 2-entry queue takes two pushes, then E2BIG (a check of the checker)
+ *   tp-flap [kernel]  attach and detach a trivial raw_tp program on
+ *                sys_enter in a loop while other threads make syscalls; with
+ *                "kernel", the kernel's own bpf(2) does the same
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
 #include <sys/ioctl.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 #include <linux/bpf.h>
@@ -220,17 +226,81 @@ static int log_size(void)
 
 static int queue2(void)
 {
-	uint64_t v = 1;
-	int m = map(BPF_MAP_TYPE_QUEUE, 0, 8, 2), i;
-	union bpf_attr a;
+	uint8_t v[32] = { 1 }, r[32];
+	uint32_t type;
+	int i;
 
-	for (i = 0; i < 3; i++) {
+	for (type = BPF_MAP_TYPE_QUEUE; type <= BPF_MAP_TYPE_STACK; type++) {
+		int m = map(type, 0, 13, 2);
+		union bpf_attr a;
+		long ret;
+
 		memset(&a, 0, sizeof(a));
 		a.map_fd = m;
-		a.value = (uintptr_t)&v;
-		printf("queue2: push %d: %ld (%s)\n", i + 1, sys(BPF_MAP_UPDATE_ELEM, &a),
-		       strerror(errno));
+		a.value = (uintptr_t)r;
+		ret = sys(BPF_MAP_LOOKUP_ELEM, &a);
+		printf("queue2: type %u: peek of empty: %ld (%s)\n", type, ret,
+		       ret ? strerror(errno) : "ok");
+		for (i = 0; i < 3; i++) {
+			memset(&a, 0, sizeof(a));
+			a.map_fd = m;
+			a.value = (uintptr_t)v;
+			ret = sys(BPF_MAP_UPDATE_ELEM, &a);
+			printf("queue2: type %u: push %d: %ld (%s)\n", type, i + 1, ret,
+			       ret ? strerror(errno) : "ok");
+		}
+		close(m);
 	}
+	return 0;
+}
+
+static volatile int flap_stop;
+
+static void *flap_syscalls(void *arg)
+{
+	(void)arg;
+	while (!flap_stop)
+		getppid();
+	return NULL;
+}
+
+static long kernel_bpf(int cmd, union bpf_attr *a)
+{
+	return syscall(SYS_bpf, cmd, a, sizeof(*a));
+}
+
+static int tp_flap(bool kernel)
+{
+	const struct bpf_insn in[] = { MOV_IMM(BPF_REG_0, 0), EXIT() };
+	long (*call)(int cmd, union bpf_attr *a) = kernel ? kernel_bpf : sys;
+	union bpf_attr a = { .prog_type = BPF_PROG_TYPE_RAW_TRACEPOINT, .insns = (uintptr_t)in,
+			     .insn_cnt = 2, .license = (uintptr_t)"GPL" };
+	pthread_t th[3];
+	int fd = call(BPF_PROG_LOAD, &a), i, link;
+
+	if (fd < 0) {
+		perror("load");
+		return 1;
+	}
+	for (i = 0; i < 3; i++)
+		pthread_create(&th[i], NULL, flap_syscalls, NULL);
+	for (i = 0; i < 3000; i++) {
+		memset(&a, 0, sizeof(a));
+		a.raw_tracepoint.name = (uintptr_t)"sys_enter";
+		a.raw_tracepoint.prog_fd = fd;
+		link = call(BPF_RAW_TRACEPOINT_OPEN, &a);
+		if (link < 0) {
+			perror("attach");
+			break;
+		}
+		close(link);
+		if (!(i % 500))
+			printf("tp-flap (%s): %d\n", kernel ? "bpf(2)" : "kbpf", i);
+	}
+	flap_stop = 1;
+	for (i = 0; i < 3; i++)
+		pthread_join(th[i], NULL);
+	printf("tp-flap (%s): %d attach/detach cycles, no crash\n", kernel ? "bpf(2)" : "kbpf", i);
 	return 0;
 }
 
@@ -243,6 +313,8 @@ int main(int argc, char **argv)
 	};
 	size_t i;
 
+	if (argc >= 2 && !strcmp(argv[1], "tp-flap"))
+		return (dev = open(KBPF_DEVICE_PATH, O_RDWR)), tp_flap(argc > 2);
 	dev = open(KBPF_DEVICE_PATH, O_RDWR);
 	if (dev < 0 || argc != 2) {
 		fprintf(stderr, "usage: fuzz_repro printk-l|sched-fault|foreach-key|log-size|queue2\n");

@@ -507,14 +507,19 @@ static void kbpf_trace_printk_goes_to_its_instance(void)
 		EXIT(),
 	};
 	const char *path = "/sys/kernel/tracing/instances/kbpf/trace";
-	char buf[8192] = "";
+	static char buf[1 << 20];
 	uint32_t ret = 0;
+	size_t n = 0;
+	ssize_t got;
 	FILE *f;
-	size_t n;
 	int fd;
 
 	if (access("/sys/kernel/tracing/instances", F_OK))
 		system("mount -t tracefs tracefs /sys/kernel/tracing 2>/dev/null");
+	/* what earlier tests (the fuzzer's programs) printed goes first */
+	fd = open(path, O_WRONLY | O_TRUNC);
+	if (fd >= 0)
+		close(fd);
 	fd = load(BPF_PROG_TYPE_SYSCALL, insns, NR(insns), 0);
 	EXPECT(fd >= 0);
 	EXPECT_SYSERR(test_run(fd, NULL, 0, 0, 0, &ret), 0);
@@ -523,10 +528,11 @@ static void kbpf_trace_printk_goes_to_its_instance(void)
 	f = fopen(path, "r");
 	EXPECT(f != NULL);
 	if (f) {
-		n = fread(buf, 1, sizeof(buf) - 1, f);
-		buf[n] = 0;
+		while (n < sizeof(buf) - 1 && (got = fread(buf + n, 1, sizeof(buf) - 1 - n, f)) > 0)
+			n += got;
 		fclose(f);
 	}
+	buf[n] = 0;
 	EXPECT(strstr(buf, "bf -5 okks") != NULL);
 	if (!strstr(buf, "bf -5 okks"))
 		printf("#   trace: %.300s\n", buf);
