@@ -8,6 +8,7 @@
 #   make vm KERNEL=6.1|6.12|debug   a shell in a test VM with kbpf loaded
 #   make install [PREFIX=/usr/local] [DESTDIR=]   module, libabpf, kbpftool
 #   make uninstall         what install put there
+#   make man               kbpftool(8) and abpf(3) from docs/man/
 #   make clean
 
 # The running kernel's build tree if there is one, else the newest Debian
@@ -19,8 +20,15 @@ PREFIX ?= /usr/local
 VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' dkms.conf)
 KREL = $(shell cat $(KDIR)/include/config/kernel.release 2>/dev/null)
 
-.PHONY: all module lib user demo check vm clean help install uninstall
+.PHONY: all module lib user demo check vm clean help install uninstall man
 all: module lib
+
+# Man pages, each made from its one source in docs/man/.
+MAN_PAGES := $(patsubst docs/man/%.md,user/build/man/%,$(wildcard docs/man/*.md))
+man: $(MAN_PAGES)
+user/build/man/%: docs/man/%.md scripts/mkman.sh dkms.conf
+	@mkdir -p $(@D)
+	bash scripts/mkman.sh $< >$@.tmp && mv $@.tmp $@
 
 module:
 	@test -n "$(KDIR)" -a -e "$(KDIR)/Makefile" || \
@@ -49,10 +57,13 @@ INSTALL_FILES = /lib/modules/$(KREL)/extra/kbpf.ko \
 	$(PREFIX)/lib/pkgconfig/abpf.pc $(PREFIX)/bin/kbpftool \
 	$(patsubst user/include/%,$(PREFIX)/include/%,$(wildcard user/include/abpf/*.h)) \
 	$(PREFIX)/include/linux/kbpf.h \
-	/lib/udev/rules.d/60-kbpf.rules $(PREFIX)/share/doc/kbpf/kbpf.conf
+	/lib/udev/rules.d/60-kbpf.rules $(PREFIX)/share/doc/kbpf/kbpf.conf \
+	$(foreach p,$(MAN_PAGES),$(PREFIX)/share/man/man$(subst .,,$(suffix $(p)))/$(notdir $(p)))
 
-install: module
+install: module man
 	$(MAKE) -C user lib tools
+	$(foreach p,$(MAN_PAGES),install -D -m 644 $(p) \
+		$(DESTDIR)$(PREFIX)/share/man/man$(subst .,,$(suffix $(p)))/$(notdir $(p)) &&) true
 	install -D -m 644 kmod/kbpf.ko $(DESTDIR)/lib/modules/$(KREL)/extra/kbpf.ko
 	install -D -m 644 user/libabpf.a $(DESTDIR)$(PREFIX)/lib/libabpf.a
 	install -D -m 755 user/libabpf.so.0 $(DESTDIR)$(PREFIX)/lib/libabpf.so.0
@@ -86,5 +97,5 @@ clean:
 	rm -rf out
 
 help:
-	@sed -n '2,10s/^# \{0,1\}//p' Makefile
+	@sed -n '2,11s/^# \{0,1\}//p' Makefile
 fuzz: ; bash user/fuzz/run.sh -s $(or $(SECONDS),60) $(if $(FUZZ_ARGS),-- $(FUZZ_ARGS))

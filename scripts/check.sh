@@ -195,6 +195,16 @@ if src=$(source_tree 2>"$out/checkpatch.log"); then
 fi
 [ -e "$out/checkpatch.files" ] && [ ! -s "$out/checkpatch.log" ]
 record $? "checkpatch --strict is clean on kmod/ kunit/ uapi/ scripts/canary/" "$out/checkpatch.log"
+# The man pages: made from docs/man/, groff finds nothing to warn about,
+# and kbpftool(8) names every command kbpftool dispatches.
+make -C "$KBPF_ROOT" -s man >"$out/man.log" 2>&1 &&
+	for p in "$KBPF_ROOT"/user/build/man/*; do
+		groff -man -ww -z "$p" 2>&1 | sed "s|^|$(basename "$p"): |"
+	done >>"$out/man.log" 2>&1
+[ -e "$KBPF_ROOT/user/build/man/kbpftool.8" ] && [ ! -s "$out/man.log" ]
+record $? "man pages kbpftool(8) and abpf(3) build from docs/man/ and render without groff warnings" "$out/man.log"
+"$KBPF_ROOT/scripts/man-check.sh" >"$out/man-check.log" 2>&1
+record $? "kbpftool(8) documents every object and command kbpftool dispatches" "$out/man-check.log"
 end_group
 
 # --- install: DKMS against both header trees, make install/uninstall

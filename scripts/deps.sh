@@ -11,7 +11,7 @@ set -euo pipefail
 pkgs=(build-essential bc bison flex libelf-dev libssl-dev cpio kmod xz-utils
       gzip python3 qemu-system-x86 busybox-static sparse libbpf-dev
       libnl-3-dev libnl-route-3-dev linux-libc-dev linux-source-6.12 clang
-      dkms pkg-config)
+      dkms pkg-config groff-base)
 
 [ "$(id -u)" = 0 ] || die "deps.sh installs packages: run it as root"
 export DEBIAN_FRONTEND=noninteractive

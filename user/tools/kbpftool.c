@@ -25,6 +25,7 @@
 #include <abpf.h>
 
 #include "kbpftool.h"
+#include "kbpftool_usage.h"
 
 struct pipe {
 	struct abpf_map *map;
@@ -1738,6 +1739,38 @@ static int do_prog(struct kbpftool *t, struct args *a)
 	return fail(t, "unknown prog command '%s'", cmd);
 }
 
+/* ---- kbpf: the module's own view ---- */
+
+static const char *map_type_name(unsigned long type)
+{
+	return type_name(map_types, ARRAY_LEN(map_types), type);
+}
+
+static const char *prog_type_name(unsigned long type)
+{
+	return type_name(prog_types, ARRAY_LEN(prog_types), type);
+}
+
+/* kbpf show [memory|maps|progs]: whatever the backend, the module's tables. */
+static int kbpf_show(struct kbpftool *t, struct args *a)
+{
+	const struct kbpftool_kbpf_view v = {
+		.out = t->out, .json = t->json,
+		.map_type = map_type_name, .prog_type = prog_type_name,
+	};
+	const char *what;
+	char err[512];
+
+	if (!is(a, "show"))
+		return fail(t, "kbpf show [memory|maps|progs]");
+	what = next(a);
+	if (peek(a))
+		return fail(t, "kbpf show: unexpected '%s' after '%s'", peek(a), what);
+	if (kbpftool_kbpf_show(&v, what, err, sizeof(err)))
+		return fail(t, "%s", err);
+	return 0;
+}
+
 /* ---- net ---- */
 
 static const char *const xdp_modes[] = { "none", "driver", "generic", "offload",
@@ -1799,25 +1832,10 @@ static int net_show(struct kbpftool *t, struct args *a)
 
 /* ---- commands, batches ---- */
 
+/* The synopsis of docs/man/kbpftool.8.md, the one source of both. */
 static void usage(struct kbpftool *t)
 {
-	fprintf(t->err,
-"Usage: kbpftool [--backend kbpf|kernel] [--json] OBJECT COMMAND ...\n"
-"       kbpftool [OPTIONS] batch file FILE\n"
-"  map create [PATH] type TYPE key SIZE value SIZE entries N [name NAME] [flags F]\n"
-"  map list | show [MAP] | dump MAP | lookup MAP [key BYTES]\n"
-"  map update MAP [key BYTES] value BYTES [any|noexist|exist]\n"
-"  map delete MAP key BYTES | push MAP value BYTES | pop MAP | peek MAP\n"
-"  map pin MAP PATH | event_pipe MAP [pages N] [count N] [timeout MS] | close MAP\n"
-"  prog load FILE type TYPE [name NAME] [license L] [map idx IDX MAP]... [pinned PATH]\n"
-"  prog list | show [PROG] | pin PROG PATH\n"
-"  prog run PROG [data_in FILE] [ctx_in FILE] [ctx [hex] BYTES] [repeat N] [cpu N]\n"
-"  prog attach PROG {xdp|xdpgeneric|xdpdrv|xdpoffload} dev NAME [overwrite]\n"
-"  prog attach PROG raw_tp TRACEPOINT | detach {xdp|...} dev NAME\n"
-"  net show dev NAME\n"
-"  MAP, PROG := id ID | pinned PATH | name NAME;  BYTES := [hex] BYTE...\n"
-"  FILE of prog load: raw struct bpf_insn; ld_imm64 map fds carry IDX.\n"
-"  kbpf has no bpffs: on kbpf, make and use objects in one batch.\n");
+	fputs(KBPFTOOL_USAGE, t->err);
 }
 
 static int run(struct kbpftool *t, struct args *a);
@@ -1904,12 +1922,14 @@ static int run_cmd(struct kbpftool *t, struct args *a)
 		ret = do_prog(t, a);
 	else if (!strcmp(obj, "net"))
 		ret = net_show(t, a);
+	else if (!strcmp(obj, "kbpf"))
+		ret = kbpf_show(t, a);
 	else if (!strcmp(obj, "batch"))
 		ret = batch(t, a);
 	else if (!strcmp(obj, "help"))
 		return usage(t), 0;
 	else
-		ret = fail(t, "unknown object '%s' (map, prog, net, batch)", obj);
+		ret = fail(t, "unknown object '%s' (map, prog, net, kbpf, batch)", obj);
 	return ret;
 }
 

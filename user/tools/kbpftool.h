@@ -9,6 +9,7 @@
 #ifndef KBPFTOOL_H
 #define KBPFTOOL_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 struct kbpftool;
@@ -25,6 +26,21 @@ int kbpftool_cmd(struct kbpftool *t, int argc, char **argv);
 
 /* Close what the tool's commands made and free it. */
 void kbpftool_free(struct kbpftool *t);
+
+/* kbpf show: how kbpftool_kbpf.c prints kbpf's debugfs tables. */
+struct kbpftool_kbpf_view {
+	FILE *out;
+	bool json;
+	const char *(*map_type)(unsigned long type);
+	const char *(*prog_type)(unsigned long type);
+};
+
+/*
+ * kbpf show [memory|maps|progs] (@what NULL: all three).  Returns 0, or
+ * a negative errno with a message a person can act on in @err.
+ */
+int kbpftool_kbpf_show(const struct kbpftool_kbpf_view *v, const char *what, char *err,
+		       size_t errlen);
 
 /* main(): one command line, or a batch, with stdout and stderr. */
 int kbpftool_main(int argc, char **argv);

@@ -286,6 +286,43 @@ static void lists_and_json(void)
 	EXPECT_KT(0, NULL, "map close name k_list");
 }
 
+/* kbpf show: the module's debugfs tables, aligned and typed, or in json. */
+static void kbpf_show_lists_what_the_module_holds(void)
+{
+	static const char fake[] = "/tmp/kbpftool-fake-debugfs";
+	FILE *f;
+
+	mount("debugfs", "/sys/kernel/debug", "debugfs", 0, NULL);
+	EXPECT_KT(1, "not one of memory, maps, progs", "kbpf show bogus");
+	EXPECT_KT(1, "kbpf show [memory|maps|progs]", "kbpf list");
+	if (on_kbpf) {
+		EXPECT_KT(0, NULL, "map create type lru_hash key 4 value 8 entries 8 name k_show");
+		EXPECT_KT(0, "lru_hash", "kbpf show maps");
+		EXPECT(strstr(last_out, "k_show\n"));
+		EXPECT(strstr(last_out, "max_entries"));
+		EXPECT_KT(0, "\"type\":\"lru_hash\"", "--json kbpf show");
+		EXPECT(strstr(last_out, "\"name\":\"k_show\""));
+		EXPECT(strstr(last_out, "\"key\":4,\"value\":8,\"max_entries\":8"));
+		EXPECT(strstr(last_out, "\"memory\":{\"used\":"));
+		EXPECT(strstr(last_out, "\"progs\":["));
+		EXPECT_KT(0, "used", "kbpf show memory");
+		EXPECT_KT(0, NULL, "map close name k_show");
+	}
+	/* A table that is not kbpf's: refused, with nothing printed. */
+	mkdir(fake, 0700);
+	f = fopen("/tmp/kbpftool-fake-debugfs/maps", "w");
+	EXPECT(f);
+	if (f) {
+		fputs("id\ttype\tname\n1\t2\n", f);
+		fclose(f);
+	}
+	setenv("KBPF_DEBUGFS", fake, 1);
+	EXPECT_KT(1, "does not parse", "kbpf show maps");
+	EXPECT(!last_out[0]);
+	EXPECT_KT(1, "cannot read /tmp/kbpftool-fake-debugfs/progs", "kbpf show progs");
+	unsetenv("KBPF_DEBUGFS");
+}
+
 static void programs_load_run_show_attach(void)
 {
 	struct bpf_insn ret7[] = { MOV64_IMM(BPF_REG_0, 7), EXIT() };
@@ -404,6 +441,7 @@ static const struct tap_test tests[] = {
 	TAP_TEST(programs_load_run_show_attach),
 	TAP_TEST(pins),
 	TAP_TEST(batch_files),
+	TAP_TEST(kbpf_show_lists_what_the_module_holds),
 };
 
 static void run_on(const char *name, bool kbpf)
