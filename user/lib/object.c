@@ -1019,6 +1019,38 @@ void *abpf_object_data(struct abpf_object *obj, const char *name,
 	return NULL;
 }
 
+abpf_errno abpf_object_find_var(const struct abpf_object *obj,
+				 const char *name, const char **map_name,
+				 size_t *off, size_t *size)
+{
+	size_t i, j;
+
+	for (i = 0; obj && name && i < obj->elf.nsyms; i++) {
+		const Elf64_Sym *sym = &obj->elf.syms[i];
+
+		if (ELF64_ST_TYPE(sym->st_info) != STT_OBJECT ||
+		    strcmp(abpf__elf_sym_name(&obj->elf, i), name))
+			continue;
+		for (j = 0; j < obj->nmaps; j++) {
+			const struct obj_map *m = &obj->maps[j];
+
+			/* Checked here: symbols were not, at open. */
+			if (!m->data || m->sec != sym->st_shndx ||
+			    sym->st_value > m->value_size ||
+			    sym->st_size > m->value_size - sym->st_value)
+				continue;
+			if (map_name)
+				*map_name = m->name;
+			if (off)
+				*off = sym->st_value;
+			if (size)
+				*size = sym->st_size;
+			return abpf_err(0);
+		}
+	}
+	return abpf_err(ENOENT);
+}
+
 size_t abpf_object_prog_cnt(const struct abpf_object *obj)
 {
 	return obj ? obj->nprogs : 0;

@@ -122,6 +122,18 @@ ABPF_API struct abpf_map *abpf_object_find_map(const struct abpf_object *obj,
 ABPF_API void *abpf_object_data(struct abpf_object *obj, const char *name,
 				size_t *size);
 
+/*
+ * Where the global variable @name is: the data map it is in (*@map_name,
+ * ".bss" say, a string of the object's), its offset there and its size;
+ * any of them may be NULL.  With abpf_object_data() before the load and
+ * abpf_map_lookup() of that map's element 0 after it, a variable can be
+ * set and read.  Errors: ENOENT if no data section defines @name.
+ */
+ABPF_API abpf_errno abpf_object_find_var(const struct abpf_object *obj,
+					 const char *name,
+					 const char **map_name, size_t *off,
+					 size_t *size);
+
 /* The number of programs, and the @i-th of them (NULL past the end). */
 ABPF_API size_t abpf_object_prog_cnt(const struct abpf_object *obj);
 ABPF_API struct abpf_object_prog *
