@@ -99,3 +99,4 @@ clean:
 help:
 	@sed -n '2,11s/^# \{0,1\}//p' Makefile
 fuzz: ; bash user/fuzz/run.sh -s $(or $(SECONDS),60) $(if $(FUZZ_ARGS),-- $(FUZZ_ARGS))
+bench: ; bash scripts/bench.sh
