@@ -166,9 +166,34 @@ static int fail(struct kbpftool *t, const char *fmt, ...)
 	return 1;
 }
 
+/* What a person can do about the errors most often met. */
+static const char *hint(const struct kbpftool *t, int no)
+{
+	bool kbpf = t->sys == abpf_sys_kbpf();
+
+	switch (no) {
+	case ENODEV:
+		return kbpf ? " (no /dev/kbpf: is kbpf.ko loaded? insmod kmod/kbpf.ko)" : "";
+	case ENOENT:
+		return kbpf && access("/dev/kbpf", F_OK) ? " (no /dev/kbpf: is kbpf.ko loaded?)" : "";
+	case EACCES:
+		return kbpf ? " (/dev/kbpf is 0600 root unless dev_mode= or the udev rule says otherwise)"
+			    : "";
+	case EPERM:
+		return " (maps and programs need CAP_BPF or CAP_SYS_ADMIN, ids and tracing "
+		       "CAP_SYS_ADMIN or CAP_PERFMON: run as root)";
+	case E2BIG:
+		return kbpf ? " (a full map, or past kbpf's max_objects)" : "";
+	case ENOMEM:
+		return kbpf ? " (past kbpf's max_memory? see kbpftool kbpf show memory)" : "";
+	default:
+		return "";
+	}
+}
+
 static int fail_err(struct kbpftool *t, const char *what, abpf_errno err)
 {
-	return fail(t, "%s: %s", what, abpf_strerror(err));
+	return fail(t, "%s: %s%s", what, abpf_strerror(err), hint(t, err.no));
 }
 
 static void json_string(struct kbpftool *t, const char *s)
@@ -414,7 +439,7 @@ static int get_map(struct kbpftool *t, struct args *a, struct abpf_map **map)
 		return fail(t, "a map is needed: id ID, pinned PATH or name NAME");
 	if (!strcmp(how, "id")) {
 		if (!parse_u32(what, &id))
-			return fail(t, "bad map id '%s'", what);
+			return fail(t, "map id '%s' is not a number", what);
 		if ((*map = kept_map(t, id)))
 			return 0;
 		err = abpf_map_get_fd_by_id(t->h, id, map);
@@ -492,7 +517,7 @@ static int get_prog(struct kbpftool *t, struct args *a, struct abpf_prog **prog)
 		return fail(t, "a program is needed: id ID, pinned PATH or name NAME");
 	if (!strcmp(how, "id")) {
 		if (!parse_u32(what, &id))
-			return fail(t, "bad program id '%s'", what);
+			return fail(t, "program id '%s' is not a number", what);
 		if ((*prog = kept_prog(t, id, NULL)))
 			return 0;
 		err = abpf_prog_get_fd_by_id(t->h, id, prog);
@@ -629,19 +654,22 @@ static int map_create(struct kbpftool *t, struct args *a)
 		if (!strcmp(w, "type")) {
 			type = type_by_name(map_types, ARRAY_LEN(map_types), v);
 			if (type < 0)
-				return fail(t, "unknown map type '%s'", v);
+				return fail(t, "unknown map type '%s' (array, percpu_array, "
+					    "perf_event_array, hash, percpu_hash, lru_hash, "
+					    "lru_percpu_hash, queue, stack, ringbuf, ...)", v);
 		} else if (!strcmp(w, "key")) {
 			if (!parse_u32(v, &key))
-				return fail(t, "bad key size '%s'", v);
+				return fail(t, "map create: key '%s' is not a size in bytes", v);
 		} else if (!strcmp(w, "value")) {
 			if (!parse_u32(v, &value))
-				return fail(t, "bad value size '%s'", v);
+				return fail(t, "map create: value '%s' is not a size in bytes", v);
 		} else if (!strcmp(w, "entries")) {
 			if (!parse_u32(v, &entries))
-				return fail(t, "bad entries '%s'", v);
+				return fail(t, "map create: entries '%s' is not a number", v);
 		} else if (!strcmp(w, "flags")) {
 			if (!parse_u32(v, &flags))
-				return fail(t, "bad flags '%s'", v);
+				return fail(t, "map create: flags '%s' is not a number (the "
+					    "map_flags word, e.g. 0x1 for BPF_F_NO_PREALLOC)", v);
 		} else if (!strcmp(w, "name")) {
 			name = v;
 		} else {
@@ -1215,7 +1243,8 @@ static int map_event_pipe(struct kbpftool *t, struct args *a)
 
 		if (!v || !parse_u32(next(a), v)) {
 			put_map(t, map);
-			return fail(t, "event_pipe: bad '%s'", w);
+			return fail(t, v ? "event_pipe: %s needs a number" :
+				    "event_pipe: unknown '%s' (pages N, count N, timeout MS)", w);
 		}
 	}
 	p = find_pipe(t, map);
@@ -1573,7 +1602,9 @@ static int prog_run(struct kbpftool *t, struct args *a)
 			opts.flags |= BPF_F_TEST_RUN_ON_CPU;
 			opts.cpu = v;
 		} else {
-			fail(t, "prog run: bad '%s'", w);
+			fail(t, strcmp(w, "repeat") && strcmp(w, "cpu") ?
+				"prog run: unknown '%s' (data_in FILE, ctx_in FILE, ctx BYTES, "
+				"repeat N, cpu N)" : "prog run: %s needs a number", w);
 			goto out;
 		}
 	}

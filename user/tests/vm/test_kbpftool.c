@@ -283,6 +283,11 @@ static void lists_and_json(void)
 	EXPECT_KT(1, "\"error\":", "--json map show name no_such_map");
 	EXPECT_KT(1, "unknown map command", "map frobnicate");
 	EXPECT_KT(1, "unknown map type", "map create type bogus key 4 value 4 entries 1");
+	/* errors name the argument at fault and what it should be */
+	EXPECT_KT(1, "key 'x' is not a size in bytes", "map create type hash key x value 8 entries 1");
+	EXPECT_KT(1, "flags 'no' is not a number", "map create type hash key 4 value 8 entries 1 flags no");
+	EXPECT_KT(1, "map id 'q' is not a number", "map show id q");
+	EXPECT_KT(1, "event_pipe: unknown 'frames'", "map event_pipe name k_list frames 3");
 	EXPECT_KT(0, NULL, "map close name k_list");
 }
 
