@@ -919,6 +919,32 @@ static int map_load(struct abpf_object *obj, struct obj_map *m)
 	return 0;
 }
 
+/*
+ * The last line of a verifier log that says something (the kernel ends
+ * it with statistics: "processed N insns ...", "verification time ...").
+ */
+static const char *last_line(const char *log)
+{
+	const char *line, *best = "";
+
+	for (line = log; line && *line; line += strcspn(line, "\n") + 1) {
+		if (*line != '\n' && strncmp(line, "processed ", 10) &&
+		    strncmp(line, "verification time", 17))
+			best = line;
+		if (!line[strcspn(line, "\n")])
+			break;
+	}
+	return best;
+}
+
+static int last_line_len(const char *log)
+{
+	const char *start = last_line(log);
+	size_t n = strcspn(start, "\n");
+
+	return n > 200 ? 200 : (int)n;
+}
+
 static int prog_load(struct abpf_object *obj, struct abpf_object_prog *p)
 {
 	LIBBPF_OPTS(bpf_prog_load_opts, popts,
@@ -946,11 +972,23 @@ static int prog_load(struct abpf_object *obj, struct abpf_object_prog *p)
 	}
 	aerr = abpf_prog_load(obj->h, p->type, p->kname, obj->license, insns,
 			      cnt, &popts, &p->prog);
+	/* As libbpf: a failure without a log is tried again with one. */
+	if (!abpf_ok(aerr) && popts.log_buf && !popts.log_level &&
+	    aerr.no != ENOMEM) {
+		popts.log_level = 1;
+		abpf_prog_load(obj->h, p->type, p->kname, obj->license, insns,
+			       cnt, &popts, &p->prog);
+		abpf_prog_close(p->prog);
+		p->prog = NULL;
+	}
 	free(insns);
 	if (!abpf_ok(aerr))
 		return obj_msg(obj, -aerr.no,
-			       "program %s (section %s, %zu insns): %s", p->name,
-			       p->sec_name, cnt, abpf_strerror(aerr));
+			       "program %s (section %s, %zu insns): %s%s%.*s",
+			       p->name, p->sec_name, cnt, abpf_strerror(aerr),
+			       popts.log_buf && popts.log_buf[0] ? ": " : "",
+			       last_line_len(popts.log_buf),
+			       last_line(popts.log_buf));
 	p->insn_cnt = cnt;
 	return 0;
 }

@@ -535,10 +535,82 @@ static void live_counts_match_under_attach_churn(void)
 	EXPECT_EQ(r[0].faults, 0);
 }
 
+struct group_report {
+	int fails;
+	int err;
+	char msg[512];
+};
+
+static void on_version_fail(void *ctx, size_t idx,
+			    const struct abpf_prog_version *v, abpf_errno err,
+			    const char *msg)
+{
+	struct group_report *g = ctx;
+
+	printf("#   version %zu (%s) failed: %s\n", idx, v->label, msg);
+	g->fails++;
+	g->err = err.no;
+	snprintf(g->msg, sizeof(g->msg), "%s", msg);
+}
+
+/*
+ * A program group (oxidebpf's ProgramGroup): the version with the
+ * faulting program first, the counter alone second.  The kernel's
+ * verifier refuses the first, so the kernel gets the second; kbpf, which
+ * checks accesses at run time, takes the first.
+ */
+static void group_falls_back_to_what_each_backend_takes(void)
+{
+	static const char *const count_only[] = { "live_count", NULL };
+	static char log[1 << 16];
+	struct abpf_prog_version v[2] = {
+		{ .label = "count+fault", .buf = live_obj },
+		{ .label = "count", .buf = live_obj, .progs = count_only },
+	};
+	size_t want[NSIDES] = { 1, 0 }, chosen;
+	int s;
+
+	v[0].size = v[1].size = ABPF_EMBED_SIZE(live_obj);
+	for (s = 0; s < NSIDES; s++) {
+		struct group_report g = { 0 };
+		LIBBPF_OPTS(abpf_object_opts, oo, .log_buf = log,
+			    .log_size = sizeof(log));
+		LIBBPF_OPTS(abpf_group_opts, go, .fail_fn = on_version_fail,
+			    .ctx = &g, .obj = &oo);
+		struct abpf_object *obj = NULL;
+		const char *e;
+
+		chosen = 99;
+		if (!sides[s].h) {
+			tap_fail("no handle");
+			return;
+		}
+		EXPECT_EQ(abpf_object_load_group(sides[s].h, v, 2, &go, &obj,
+						 &chosen).no, 0);
+		printf("# %s: version %zu (%s) loaded after %d failures\n",
+		       side_names[s], chosen, chosen < 2 ? v[chosen].label : "-",
+		       g.fails);
+		EXPECT_EQ(chosen, want[s]);
+		EXPECT_EQ(g.fails, (int)want[s]);
+		if (s == 0) {
+			EXPECT(g.err == EACCES || g.err == EINVAL);
+			EXPECT(strstr(g.msg, "live_fault"));
+			/* The message ends with what the verifier said. */
+			e = strstr(g.msg, strerror(g.err));
+			EXPECT(e && !strncmp(e + strlen(strerror(g.err)), ": ", 2) &&
+			       e[strlen(strerror(g.err)) + 2]);
+		}
+		EXPECT(obj && abpf_object_prog_prog(abpf_object_find_prog(obj,
+								       "live_count")));
+		abpf_object_close(obj);
+	}
+}
+
 static const struct tap_test tests[] = {
 	TAP_TEST(programs_load_on_both_backends),
 	TAP_TEST(same_results_and_maps_on_both),
 	TAP_TEST(live_counts_match_under_attach_churn),
+	TAP_TEST(group_falls_back_to_what_each_backend_takes),
 };
 
 int main(void)
