@@ -472,7 +472,7 @@ int kbpf_check_prog(struct kbpf_log *log, const struct bpf_insn *insns, u32 len)
 			 KBPF_MAX_INSNS);
 		return -E2BIG;
 	}
-	marks = kvzalloc(len, GFP_KERNEL);
+	marks = kvzalloc(len, GFP_KERNEL | __GFP_NOWARN);
 	if (!marks)
 		return -ENOMEM;
 	marks[0] = KBPF_INSN_FUNC;

@@ -408,7 +408,8 @@ static int htab_prealloc(struct kbpf_htab *htab, int numa_node)
 		htab_free_push_locked(htab, htab_elem_at(htab, i));
 	if (htab->percpu)
 		return 0;
-	htab->extra = alloc_percpu_gfp(struct kbpf_htab_elem *, GFP_KERNEL_ACCOUNT);
+	htab->extra = alloc_percpu_gfp(struct kbpf_htab_elem *,
+				       GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	if (!htab->extra) {
 		htab_free_elems(htab, n);
 		return -ENOMEM;
@@ -468,7 +469,8 @@ static struct kbpf_map *htab_map_alloc(const union bpf_attr *attr)
 		if (!(i % 4096))
 			cond_resched();
 	}
-	htab->busy = alloc_percpu_gfp(struct kbpf_htab_busy, GFP_KERNEL_ACCOUNT);
+	htab->busy = alloc_percpu_gfp(struct kbpf_htab_busy,
+				      GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	if (!htab->busy)
 		goto free_buckets;
 	htab->hashrnd = attr->map_flags & BPF_F_ZERO_SEED ? 0 : get_random_u32();

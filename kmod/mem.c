@@ -160,7 +160,8 @@ int kbpf_pages_alloc(struct kbpf_pages *pg, u32 nr_pages, int numa_node)
 	/* as vmalloc() refuses more than the machine has, before trying */
 	if (nr_pages > totalram_pages() || !kbpf_mem_fits((u64)nr_pages << PAGE_SHIFT))
 		return -ENOMEM;
-	pg->pages = kvcalloc(nr_pages, sizeof(*pg->pages), GFP_KERNEL_ACCOUNT);
+	pg->pages = kvcalloc(nr_pages, sizeof(*pg->pages),
+			     GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	if (!pg->pages)
 		return -ENOMEM;
 	for (i = 0; i < nr_pages; i++) {

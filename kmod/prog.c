@@ -258,7 +258,7 @@ static int kbpf_prog_calc_tag(struct kbpf_prog *prog)
 	bsize = round_up(psize + 1, SHA1_BLOCK_SIZE);
 	if (bsize - (psize + 1) < sizeof(__be64))
 		bsize += SHA1_BLOCK_SIZE;
-	raw = vzalloc(bsize);
+	raw = __vmalloc(bsize, GFP_KERNEL | __GFP_ZERO | __GFP_NOWARN);
 	if (!raw)
 		return -ENOMEM;
 	dst = (struct bpf_insn *)raw;
@@ -517,8 +517,9 @@ static struct kbpf_prog *kbpf_prog_alloc(const union bpf_attr *attr, bpfptr_t ua
 	prog->len = attr->insn_cnt;
 	prog->insns = kvmalloc(bytes, GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	prog->orig_insns = kvmalloc(bytes, GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
-	prog->stats = alloc_percpu_gfp(struct kbpf_prog_stats, GFP_KERNEL_ACCOUNT);
-	prog->active = alloc_percpu_gfp(int, GFP_KERNEL_ACCOUNT);
+	prog->stats = alloc_percpu_gfp(struct kbpf_prog_stats,
+				       GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+	prog->active = alloc_percpu_gfp(int, GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	if (!prog->insns || !prog->orig_insns || !prog->stats || !prog->active)
 		goto nomem;
 	if (copy_from_bpfptr(prog->orig_insns, make_bpfptr(attr->insns, kernel), bytes)) {
@@ -868,7 +869,8 @@ int kbpf_cmd_prog_get_fd_by_id(union bpf_attr *attr, bpfptr_t uattr)
  */
 static struct bpf_insn *kbpf_prog_dump_insns(const struct kbpf_prog *prog)
 {
-	struct bpf_insn *insns = kvmalloc_array(prog->len, sizeof(*insns), GFP_USER);
+	struct bpf_insn *insns = kvmalloc_array(prog->len, sizeof(*insns),
+					       GFP_USER | __GFP_NOWARN);
 	u32 i;
 
 	if (!insns)

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 #include <linux/bpf.h>
@@ -109,13 +110,86 @@ static inline int h_attach(int prog, const char *tp)
 	return (int)h_sys(BPF_RAW_TRACEPOINT_OPEN, &a);
 }
 
-/* A kbpf perf buffer for @cpu: fd or -errno. */
+/* A raw_tp program adding one to @map[0] for each getppid() of this process. */
+static inline int h_counter_prog(int map)
+{
+	struct bpf_insn insns[] = {
+		LDX(BPF_DW, 6, 1, 8),
+		JMP_IMM(BPF_JNE, 6, SYS_getppid, 14),
+		CALL(BPF_FUNC_get_current_pid_tgid),
+		ALU64_IMM(BPF_RSH, 0, 32),
+		LD_IMM64(1, getpid()),
+		JMP_REG(BPF_JNE, 0, 1, 9),
+		ST(BPF_W, 10, -4, 0),
+		LD_MAP(1, map),
+		MOV64_REG(2, 10), ALU64_IMM(BPF_ADD, 2, -4),
+		CALL(BPF_FUNC_map_lookup_elem),
+		JMP_IMM(BPF_JEQ, 0, 0, 2),
+		MOV64_IMM(1, 1),
+		ATOMIC_ADD64(0, 1, 0),
+		MOV64_IMM(0, 0), EXIT(),
+	};
+
+	return h_prog_load(insns, NR(insns));
+}
+
+/* The u64 at @map[0]; 0 if the lookup fails. */
+static inline uint64_t h_read0(int map)
+{
+	uint32_t zero = 0;
+	uint64_t v = 0;
+
+	h_elem(BPF_MAP_LOOKUP_ELEM, map, &zero, &v, 0);
+	return v;
+}
+
+/* A perf buffer for @cpu: fd or -errno. */
 static inline int h_perf_buffer(uint32_t cpu)
 {
 	struct kbpf_perf_buffer_attr a = { .size = sizeof(a), .cpu = cpu };
 	int fd = ioctl(h_kbpf(), KBPF_IOC_PERF_BUFFER, &a);
 
 	return fd < 0 ? -errno : fd;
+}
+
+/*
+ * A program under construction, with forward jumps to labels:
+ * P_EMIT(p, insns...) appends, P_JMP(p, insn, label) appends a jump whose
+ * offset p_done() sets to reach p_label(p, label).
+ */
+struct h_prog {
+	struct bpf_insn insns[256];
+	int n, labels[16], fix_at[32], fix_label[32], nfix;
+};
+
+#define P_EMIT(p, ...)							\
+	do {								\
+		const struct bpf_insn _in[] = { __VA_ARGS__ };		\
+		size_t _k;						\
+									\
+		for (_k = 0; _k < NR(_in); _k++)			\
+			(p)->insns[(p)->n++] = _in[_k];			\
+	} while (0)
+
+static inline void P_JMP(struct h_prog *p, struct bpf_insn jmp, int label)
+{
+	p->fix_at[p->nfix] = p->n;
+	p->fix_label[p->nfix++] = label;
+	p->insns[p->n++] = jmp;
+}
+
+static inline void p_label(struct h_prog *p, int label)
+{
+	p->labels[label] = p->n;
+}
+
+static inline void p_done(struct h_prog *p)
+{
+	int i;
+
+	for (i = 0; i < p->nfix; i++)
+		p->insns[p->fix_at[i]].off =
+			(int16_t)(p->labels[p->fix_label[i]] - p->fix_at[i] - 1);
 }
 
 /* A field ("used", "objects", ...) of debugfs kbpf/memory, or -1. */
