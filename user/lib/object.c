@@ -11,6 +11,7 @@
 
 #include <abpf/object.h>
 
+#include "btf.h"
 #include "elf.h"
 #include "internal.h"
 
@@ -310,6 +311,77 @@ static __u32 get_u32(const unsigned char *p)
 	return v;
 }
 
+struct btf_maps_ctx {
+	struct abpf_object *obj;
+	size_t sec;
+};
+
+static int add_btf_map(void *ctx, const struct abpf_btf_map *bm)
+{
+	struct btf_maps_ctx *c = ctx;
+	const struct abpf_elf *elf = &c->obj->elf;
+	const struct abpf_elf_sec *s = &elf->secs[c->sec];
+	const Elf64_Sym *sym = NULL;
+	struct obj_map *m;
+	size_t k;
+
+	/*
+	 * clang leaves the DATASEC's offsets 0 (libbpf fixes them up from
+	 * the symbols): where the map is, the symbol of its name says.
+	 */
+	for (k = 0; k < elf->nsyms && !sym; k++)
+		if (elf->syms[k].st_shndx == c->sec &&
+		    ELF64_ST_TYPE(elf->syms[k].st_info) != STT_SECTION &&
+		    !strcmp(abpf__elf_sym_name(elf, k), bm->name))
+			sym = &elf->syms[k];
+	if (!sym || sym->st_value > s->size ||
+	    sym->st_size > s->size - sym->st_value)
+		return obj_msg(c->obj, -EINVAL,
+			       "map %s: no symbol in .maps (%zu bytes) for it",
+			       bm->name, s->size);
+	for (k = 0; k < c->obj->nmaps; k++)
+		if (c->obj->maps[k].sec == c->sec &&
+		    c->obj->maps[k].off == sym->st_value)
+			return obj_msg(c->obj, -EINVAL,
+				       "maps %s and %s at one offset",
+				       c->obj->maps[k].name, bm->name);
+	m = add_map(c->obj);
+	if (!m)
+		return -ENOMEM;
+	m->name = bm->name;
+	m->sec = c->sec;
+	m->off = sym->st_value;
+	m->type = bm->type;
+	m->key_size = bm->key_size;
+	m->value_size = bm->value_size;
+	m->max_entries = bm->max_entries;
+	m->map_flags = bm->map_flags;
+	return 0;
+}
+
+/* The maps of .maps, from their BTF (libbpf's __uint() and __type()). */
+static int collect_btf_maps(struct abpf_object *obj)
+{
+	const struct abpf_elf *elf = &obj->elf;
+	struct btf_maps_ctx c = { .obj = obj };
+	const struct abpf_elf_sec *btf = NULL;
+	size_t i;
+	int err;
+
+	for (i = 1; i < elf->nsecs; i++) {
+		if (!strcmp(elf->secs[i].name, ".maps"))
+			c.sec = i;
+		else if (!strcmp(elf->secs[i].name, ".BTF"))
+			btf = &elf->secs[i];
+	}
+	if (!btf || !btf->data)
+		return obj_msg(obj, -EINVAL, ".maps without .BTF to describe it");
+	err = abpf__btf_maps(btf->data, btf->size, ".maps", add_btf_map, &c,
+			     obj->msg, obj->msg_len);
+	/* .maps without its DATASEC: the BTF does not describe the file. */
+	return err == -ENOENT ? -EINVAL : err;
+}
+
 static int collect_maps(struct abpf_object *obj)
 {
 	const struct abpf_elf *elf = &obj->elf;
@@ -366,9 +438,12 @@ static int collect_maps(struct abpf_object *obj)
 			m->map_flags = get_u32(d + 16);
 		}
 	}
-	if (btf_maps && !obj->nmaps)
-		return obj_msg(obj, -EOPNOTSUPP,
-			       "BTF-defined maps (.maps) are not supported: use struct bpf_map_def in \"maps\"");
+	if (btf_maps) {
+		int err = collect_btf_maps(obj);
+
+		if (err)
+			return err;
+	}
 
 	for (i = 1; i < elf->nsecs; i++) {
 		const struct abpf_elf_sec *s = &elf->secs[i];

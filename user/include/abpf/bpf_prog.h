@@ -33,6 +33,10 @@ struct bpf_map_def {
 		.max_entries = (e), .map_flags = (f),			\
 	}
 
+/* BTF-defined maps in ".maps", as libbpf's <bpf/bpf_helpers.h> has them. */
+#define __uint(name, val) int (*name)[val]
+#define __type(name, val) __typeof__(val) *name
+
 #define LICENSE(s) char _license[] SEC("license") = s
 
 #define ABPF_HELPER(ret, name, ...) \

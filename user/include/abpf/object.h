@@ -18,16 +18,19 @@
  *     for_each_map_elem callback), as libbpf does;
  *   - maps: `struct bpf_map_def` entries (type, key_size, value_size,
  *     max_entries, map_flags: 20 bytes or more each) in sections named
- *     `maps` or `maps/...`, one per symbol, named by the symbol;
+ *     `maps` or `maps/...`, one per symbol, named by the symbol; and
+ *     BTF-defined maps in `.maps` (libbpf's __uint(type | max_entries |
+ *     map_flags | key_size | value_size, n) and __type(key | value, T)
+ *     members, read from .BTF; pinning and inner maps are not supported);
  *   - global data: each .data*, .rodata* and .bss* section becomes a
  *     one-element ARRAY map named after the section (key 0, value the
  *     section's bytes); .rodata* maps are BPF_F_RDONLY_PROG and frozen
  *     after they are filled;
  *   - `license` (a NUL-terminated string; default "") and `version` (a
  *     u32 kern_version).
- * BTF, .BTF.ext and DWARF are ignored; an object whose maps are only
- * BTF-defined (.maps) fails to open with EOPNOTSUPP, and so does a
- * relocation against an extern symbol.
+ * Beyond .maps, BTF, .BTF.ext and DWARF are ignored: nothing of them is
+ * loaded into the kernel.  A relocation against an extern symbol fails
+ * with EOPNOTSUPP.
  *
  * Errors are abpf_errno values.  A file that is not a BPF ELF object (bad
  * magic, class, byte order, type or machine) gives ENOEXEC; one whose

@@ -26,6 +26,7 @@
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 ABPF_EMBED(diff_obj, ABPF_BPF_DIR "/diff_progs.bpf.o");
+ABPF_EMBED(btf_obj, ABPF_BPF_DIR "/btf_maps.bpf.o");
 
 /* ------------------------------------------------------------------ */
 /* A fake bpf(2) that records maps and programs                         */
@@ -493,6 +494,22 @@ static abpf_errno open_img(struct abpf *h, const void *buf, size_t len,
 	return abpf_object_open_mem(h, buf, len, &o, obj);
 }
 
+/* Open and load @len bytes at @buf; false, after a failure line, if not. */
+static bool open_loaded(struct abpf *h, const void *buf, size_t len,
+			struct abpf_object **obj)
+{
+	static char msg[256];	/* the object writes here while it lives */
+
+	msg[0] = 0;
+	if (abpf_ok(open_img(h, buf, len, msg, sizeof(msg), obj)) &&
+	    abpf_ok(abpf_object_load(*obj)))
+		return true;
+	tap_fail("open/load: %s", msg);
+	abpf_object_close(*obj);
+	*obj = NULL;
+	return false;
+}
+
 static void opens_programs_maps_and_license(void)
 {
 	struct abpf *h = f_handle();
@@ -957,7 +974,6 @@ static void clang_object_loads_with_every_call_resolved(void)
 		"events", "atom", ".data", ".rodata", ".bss" };
 	struct abpf *h = f_handle();
 	struct abpf_object *obj = NULL;
-	char msg[256] = "";
 	size_t i, calls_len = 0;
 	int j;
 
@@ -969,11 +985,7 @@ static void clang_object_loads_with_every_call_resolved(void)
 		obj = NULL;
 	}
 	EXPECT(calls_len > 0);
-	if (!abpf_ok(open_img(h, diff_obj, ABPF_EMBED_SIZE(diff_obj), msg,
-			      sizeof(msg), &obj)) ||
-	    !abpf_ok(abpf_object_load(obj))) {
-		tap_fail("%s", msg);
-		abpf_object_close(obj);
+	if (!open_loaded(h, diff_obj, ABPF_EMBED_SIZE(diff_obj), &obj)) {
 		abpf_unref(h);
 		return;
 	}
@@ -1102,7 +1114,7 @@ static void group_tries_versions_until_one_loads(void)
 	abpf_unref(h);
 }
 
-static void btf_only_maps_are_refused(void)
+static void btf_maps_need_btf(void)
 {
 	static const __u32 zeros[8];
 	struct abpf *h = f_handle();
@@ -1116,7 +1128,110 @@ static void btf_only_maps_are_refused(void)
 		   sizeof(zeros));
 	eb_sym(&e, "m", s, 0, sizeof(zeros), STT_OBJECT, STB_GLOBAL);
 	img_len = eb_build(&e, img, sizeof(img));
-	EXPECT_EQ(open_img(h, img, img_len, NULL, 0, &obj).no, EOPNOTSUPP);
+	EXPECT_EQ(open_img(h, img, img_len, NULL, 0, &obj).no, EINVAL);
+	abpf_unref(h);
+}
+
+static void btf_defined_maps_are_created_from_btf(void)
+{
+	struct abpf *h = f_handle();
+	struct abpf_object *obj = NULL;
+	struct f_map *k, *pc, *pr, *o;
+	struct f_prog *p;
+	__u32 i, fds = 0;
+
+	if (!open_loaded(h, btf_obj, ABPF_EMBED_SIZE(btf_obj), &obj)) {
+		abpf_unref(h);
+		return;
+	}
+	k = f_map_named("by_key");
+	pc = f_map_named("per_cpu");
+	pr = f_map_named("pairs");
+	o = f_map_named("out");
+	p = f_prog_named("btf_maps");
+	EXPECT(k && pc && pr && o && p);
+	if (k && pc && pr && o && p) {
+		/* The sizes of struct key, struct val, u32, u64, val_t[2]. */
+		EXPECT(k->type == BPF_MAP_TYPE_HASH && k->key_size == 8 &&
+		       k->value_size == 16 && k->max_entries == 32 && !k->flags);
+		EXPECT(pc->type == BPF_MAP_TYPE_PERCPU_HASH &&
+		       pc->key_size == 4 && pc->value_size == 8 &&
+		       pc->max_entries == 8 && pc->flags == BPF_F_NO_PREALLOC);
+		EXPECT(pr->type == BPF_MAP_TYPE_ARRAY && pr->key_size == 4 &&
+		       pr->value_size == 32 && pr->max_entries == 4);
+		EXPECT(o->type == BPF_MAP_TYPE_RINGBUF && !o->key_size &&
+		       !o->value_size && o->max_entries == 1 << 14);
+		for (i = 0; i < p->cnt; i++)
+			if (p->insns[i].code == (BPF_LD | BPF_IMM | BPF_DW) &&
+			    p->insns[i].src_reg == BPF_PSEUDO_MAP_FD)
+				fds |= 1u << (p->insns[i].imm - 1000);
+		/* Each of the four maps' fds is in the program. */
+		EXPECT_EQ(fds, (1u << (k->fd - 1000)) | (1u << (pc->fd - 1000)) |
+			  (1u << (pr->fd - 1000)) | (1u << (o->fd - 1000)));
+	}
+	abpf_object_close(obj);
+	EXPECT_EQ(F.open_fds, 0);
+	abpf_unref(h);
+}
+
+static void truncated_btf_objects_fail(void)
+{
+	every_truncation_fails(btf_obj, ABPF_EMBED_SIZE(btf_obj));
+}
+
+static void corrupted_btf_objects_fail_cleanly(void)
+{
+	corrupt_and_try(btf_obj, ABPF_EMBED_SIZE(btf_obj), 20000);
+}
+
+/* Corruptions inside .BTF alone: the BTF reader's own bounds. */
+static void corrupted_btf_sections_fail_cleanly(void)
+{
+	const unsigned char *img_b = btf_obj;
+	size_t len = ABPF_EMBED_SIZE(btf_obj), i, boff = 0, bsz = 0;
+	unsigned char *buf = malloc(len);
+	struct abpf *h = f_handle();
+	size_t bad = 0, refused = 0;
+	Elf64_Ehdr eh;
+	Elf64_Shdr sh, strsh;
+	unsigned int r;
+
+	memcpy(&eh, img_b, sizeof(eh));
+	memcpy(&strsh, img_b + eh.e_shoff + eh.e_shstrndx * sizeof(sh),
+	       sizeof(sh));
+	for (i = 1; i < eh.e_shnum; i++) {
+		memcpy(&sh, img_b + eh.e_shoff + i * sizeof(sh), sizeof(sh));
+		if (!strcmp((const char *)img_b + strsh.sh_offset + sh.sh_name,
+			    ".BTF")) {
+			boff = sh.sh_offset;
+			bsz = sh.sh_size;
+		}
+	}
+	EXPECT(bsz > 0);
+	for (r = 0; bsz && r < 20000; r++) {
+		unsigned int n = 1 + rng() % 3, k;
+		bool loaded;
+		int err;
+
+		memcpy(buf, img_b, len);
+		for (k = 0; k < n; k++) {
+			/* Half the time in the header and the first types. */
+			size_t at = boff + (rng() % 2 ? rng() % 96 : rng() % bsz);
+
+			buf[at] = (unsigned char)rng();
+		}
+		err = try_image(h, buf, len, &loaded);
+		if (err < 0 || (err && !format_error(err))) {
+			if (bad++ < 5)
+				tap_fail("round %u: error %d", r, err);
+		}
+		refused += err != 0;
+	}
+	printf("# 20000 .BTF corruptions: %zu refused, %zu unexpected\n",
+	       refused, bad);
+	EXPECT_EQ(bad, 0);
+	EXPECT(refused > 0);
+	free(buf);
 	abpf_unref(h);
 }
 
@@ -1126,7 +1241,11 @@ static const struct tap_test tests[] = {
 	TAP_TEST(attach_links_close_with_the_object),
 	TAP_TEST(failed_load_undoes_everything_and_may_retry),
 	TAP_TEST(bad_relocations_fail_the_load),
-	TAP_TEST(btf_only_maps_are_refused),
+	TAP_TEST(btf_maps_need_btf),
+	TAP_TEST(btf_defined_maps_are_created_from_btf),
+	TAP_TEST(truncated_btf_objects_fail),
+	TAP_TEST(corrupted_btf_objects_fail_cleanly),
+	TAP_TEST(corrupted_btf_sections_fail_cleanly),
 	TAP_TEST(header_lies_are_refused),
 	TAP_TEST(truncated_built_objects_fail),
 	TAP_TEST(truncated_clang_objects_fail),

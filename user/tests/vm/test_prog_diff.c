@@ -36,6 +36,7 @@
 
 ABPF_EMBED(diff_obj, ABPF_BPF_DIR "/diff_progs.bpf.o");
 ABPF_EMBED(live_obj, ABPF_BPF_DIR "/diff_live.bpf.o");
+ABPF_EMBED(btf_obj, ABPF_BPF_DIR "/btf_maps.bpf.o");
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 #define NSIDES 2
@@ -205,35 +206,42 @@ static size_t compare_map(const char *name)
 {
 	struct abpf_map *a = abpf_object_find_map(sides[0].obj, name);
 	struct abpf_map *b = abpf_object_find_map(sides[1].obj, name);
-	size_t vsz, n = 0;
-	unsigned char *va, *vb;
-	__u32 key, next, *prev = NULL, cnt_b = 0, i;
+	unsigned char *va, *vb, *key, *next;
+	size_t vsz, ksz, n = 0, cnt_b = 0;
+	bool first = true;
 	abpf_errno ea, eb;
+	__u32 i;
 
 	if (!a || !b) {
 		tap_fail("map %s missing", name);
 		return 0;
 	}
 	vsz = abpf_map_value_buf_size(a);
+	ksz = abpf_map_key_size(a);
 	EXPECT_EQ(vsz, abpf_map_value_buf_size(b));
 	va = calloc(1, vsz);
 	vb = calloc(1, vsz);
+	key = calloc(1, ksz + 1);
+	next = calloc(1, ksz + 1);
 	switch (abpf_map_type(a)) {
 	case BPF_MAP_TYPE_HASH:
-		while (abpf_ok(abpf_map_get_next_key(b, prev, &next, sizeof(next)))) {
-			key = next;
-			prev = &key;
+	case BPF_MAP_TYPE_PERCPU_HASH:
+		while (abpf_ok(abpf_map_get_next_key(b, first ? NULL : key, next,
+						     ksz))) {
+			memcpy(key, next, ksz);
+			first = false;
 			cnt_b++;
 		}
-		prev = NULL;
-		while (abpf_ok(abpf_map_get_next_key(a, prev, &next, sizeof(next)))) {
-			key = next;
-			prev = &key;
-			ea = abpf_map_lookup(a, &key, sizeof(key), va, vsz, 0);
-			eb = abpf_map_lookup(b, &key, sizeof(key), vb, vsz, 0);
+		first = true;
+		while (abpf_ok(abpf_map_get_next_key(a, first ? NULL : key, next,
+						     ksz))) {
+			memcpy(key, next, ksz);
+			first = false;
+			ea = abpf_map_lookup(a, key, ksz, va, vsz, 0);
+			eb = abpf_map_lookup(b, key, ksz, vb, vsz, 0);
 			if (ea.no != eb.no || memcmp(va, vb, vsz))
-				tap_fail("%s[%u]: kernel %d/%llu, kbpf %d/%llu", name,
-					 key, ea.no, *(unsigned long long *)va,
+				tap_fail("%s: element %zu: kernel %d/%llu, kbpf %d/%llu",
+					 name, n, ea.no, *(unsigned long long *)va,
 					 eb.no, *(unsigned long long *)vb);
 			n++;
 		}
@@ -267,6 +275,8 @@ static size_t compare_map(const char *name)
 	}
 	free(va);
 	free(vb);
+	free(key);
+	free(next);
 	return n;
 }
 
@@ -295,16 +305,6 @@ static const char *const compared_maps[] = {
 	"counts", "slots", "pcpu", "atom", ".data", ".bss", ".rodata", "fifo",
 };
 
-static size_t compare_all(bool with_queue)
-{
-	size_t i, n = 0;
-
-	for (i = 0; i < ARRAY_LEN(compared_maps); i++)
-		if (with_queue || strcmp(compared_maps[i], "fifo"))
-			n += compare_map(compared_maps[i]);
-	return n;
-}
-
 /* An argument: small, a boundary, or any 64-bit value. */
 static __u64 arg(void)
 {
@@ -321,22 +321,25 @@ static __u64 arg(void)
 	}
 }
 
-static void same_results_and_maps_on_both(void)
+/*
+ * @ops seeded steps over the loaded objects of both sides: each runs one
+ * program (of those @loaded marks) with the same ctx on CPU 0 of each;
+ * results must match, and every 128 steps and at the end so must the
+ * ring records and the maps @maps names (a queue only at the end).
+ */
+static void run_steps(long ops, const bool *loaded, const char *const *maps,
+		      size_t nmaps, const char *what)
 {
-	const char *env = getenv("KBPF_PROG_DIFF_OPS");
-	long ops = env ? atol(env) : 3000, step, diffs = 0;
-	size_t runs[MAX_PROGS] = { 0 }, elems = 0, recs = 0, i;
+	size_t runs[MAX_PROGS] = { 0 }, elems = 0, recs = 0, i, n;
+	long step, diffs = 0;
 
-	if (!sides[0].obj || !sides[1].obj) {
-		tap_fail("not loaded");
-		return;
-	}
+	n = abpf_object_prog_cnt(sides[0].obj);
 	for (step = 0; step < ops; step++) {
 		__u64 ctx[2] = { arg(), arg() };
-		size_t p = (size_t)(rng64() % nprogs);
+		size_t p = (size_t)(rng64() % n);
 		int ret[NSIDES], err[NSIDES], s;
 
-		if (!both_loaded[p])
+		if (!loaded[p])
 			continue;
 		for (s = 0; s < NSIDES; s++) {
 			LIBBPF_OPTS(bpf_test_run_opts, o, .ctx_in = ctx,
@@ -360,23 +363,84 @@ static void same_results_and_maps_on_both(void)
 		}
 		if (step % 128 == 127) {
 			recs += compare_rings();
-			elems += compare_all(false);
+			for (i = 0; i < nmaps; i++)
+				if (strcmp(maps[i], "fifo"))
+					elems += compare_map(maps[i]);
 		}
 	}
 	recs += compare_rings();
-	elems += compare_all(true);
-	printf("# %ld steps, %ld differing results; runs per program:", ops, diffs);
-	for (i = 0; i < nprogs; i++)
+	for (i = 0; i < nmaps; i++)
+		elems += compare_map(maps[i]);
+	printf("# %s: %ld steps, %ld differing results; runs per program:",
+	       what, ops, diffs);
+	for (i = 0; i < n; i++)
 		printf(" %s %zu", abpf_object_prog_name(abpf_object_prog_at(sides[0].obj, i)),
 		       runs[i]);
 	printf("; %zu ring records and %zu map elements compared\n", recs, elems);
 	EXPECT_EQ(diffs, 0);
 	EXPECT(recs > 0 && elems > 0);
-	for (i = 0; i < NSIDES; i++) {
-		abpf_ringbuf_free(sides[i].rb);
-		abpf_object_close(sides[i].obj);
-		sides[i].obj = NULL;
+}
+
+static long diff_ops(void)
+{
+	const char *env = getenv("KBPF_PROG_DIFF_OPS");
+
+	return env ? atol(env) : 3000;
+}
+
+static void close_sides(void)
+{
+	int s;
+
+	for (s = 0; s < NSIDES; s++) {
+		abpf_ringbuf_free(sides[s].rb);
+		sides[s].rb = NULL;
+		abpf_object_close(sides[s].obj);
+		sides[s].obj = NULL;
+		sides[s].nrecs = 0;
 	}
+}
+
+static void same_results_and_maps_on_both(void)
+{
+	if (!sides[0].obj || !sides[1].obj) {
+		tap_fail("not loaded");
+		return;
+	}
+	run_steps(diff_ops(), both_loaded, compared_maps,
+		  ARRAY_LEN(compared_maps), "diff_progs");
+	close_sides();
+}
+
+/* The BTF-defined maps of progs/btf_maps.bpf.c, on both. */
+static void btf_maps_same_on_both(void)
+{
+	static const char *const maps[] = { "by_key", "per_cpu", "pairs" };
+	static const bool all[MAX_PROGS] = { true };
+	char msg[512];
+	int s;
+
+	for (s = 0; s < NSIDES; s++) {
+		if (!sides[s].h) {
+			tap_fail("no handle");
+			return;
+		}
+		sides[s].obj = open_load(sides[s].h, btf_obj,
+					 ABPF_EMBED_SIZE(btf_obj), NULL, 0, msg,
+					 sizeof(msg));
+		if (!sides[s].obj) {
+			tap_fail("%s: %s", side_names[s], msg);
+			close_sides();
+			return;
+		}
+		EXPECT_EQ(abpf_ringbuf_new(abpf_object_find_map(sides[s].obj, "out"),
+					   on_record, &sides[s], NULL,
+					   &sides[s].rb).no, 0);
+	}
+	EXPECT_EQ(abpf_map_key_size(abpf_object_find_map(sides[1].obj, "by_key")), 8);
+	EXPECT_EQ(abpf_map_value_size(abpf_object_find_map(sides[1].obj, "pairs")), 32);
+	run_steps(diff_ops() / 3, all, maps, ARRAY_LEN(maps), "btf_maps");
+	close_sides();
 }
 
 /* ------------------------------------------------------------------ */
@@ -504,8 +568,7 @@ static void live_side(int s, long n, int cycles, struct live_result *r)
 
 static void live_counts_match_under_attach_churn(void)
 {
-	const char *env = getenv("KBPF_PROG_DIFF_OPS");
-	long n = env ? atol(env) : 3000;
+	long n = diff_ops();
 	struct live_result r[NSIDES];
 	int s;
 
@@ -609,6 +672,7 @@ static void group_falls_back_to_what_each_backend_takes(void)
 static const struct tap_test tests[] = {
 	TAP_TEST(programs_load_on_both_backends),
 	TAP_TEST(same_results_and_maps_on_both),
+	TAP_TEST(btf_maps_same_on_both),
 	TAP_TEST(live_counts_match_under_attach_churn),
 	TAP_TEST(group_falls_back_to_what_each_backend_takes),
 };
