@@ -37,6 +37,7 @@
 ABPF_EMBED(diff_obj, ABPF_BPF_DIR "/diff_progs.bpf.o");
 ABPF_EMBED(live_obj, ABPF_BPF_DIR "/diff_live.bpf.o");
 ABPF_EMBED(btf_obj, ABPF_BPF_DIR "/btf_maps.bpf.o");
+ABPF_EMBED(sys_obj, ABPF_BPF_DIR "/diff_syscall.bpf.o");
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 #define NSIDES 2
@@ -443,6 +444,76 @@ static void btf_maps_same_on_both(void)
 	close_sides();
 }
 
+/* The ctx of progs/diff_syscall.bpf.c. */
+struct sys_args {
+	__u64 a, b;
+	__u64 out;
+	__u32 n, seen;
+};
+
+/*
+ * A syscall program (ctx: a buffer of ours, which it writes back) with
+ * the same inputs on both: return values, the ctx written back, maps.
+ */
+static void syscall_programs_same_on_both(void)
+{
+	static const char *const maps[] = { "acc", "arr" };
+	long ops = diff_ops() / 3, step, diffs = 0;
+	struct abpf_object_prog *p[NSIDES];
+	char msg[512];
+	size_t elems = 0, i;
+	int s;
+
+	for (s = 0; s < NSIDES; s++) {
+		if (!sides[s].h) {
+			tap_fail("no handle");
+			return;
+		}
+		sides[s].obj = open_load(sides[s].h, sys_obj,
+					 ABPF_EMBED_SIZE(sys_obj), NULL, 0, msg,
+					 sizeof(msg));
+		if (!sides[s].obj) {
+			tap_fail("%s: %s", side_names[s], msg);
+			close_sides();
+			return;
+		}
+		p[s] = abpf_object_find_prog(sides[s].obj, "syscall");
+		EXPECT(p[s] && abpf_object_prog_type(p[s]) == BPF_PROG_TYPE_SYSCALL);
+	}
+	for (step = 0; step < ops; step++) {
+		struct sys_args in = { .a = arg(), .b = arg(), .n = (__u32)arg() };
+		struct sys_args out[NSIDES];
+		int ret[NSIDES], err[NSIDES];
+
+		for (s = 0; s < NSIDES; s++) {
+			LIBBPF_OPTS(bpf_test_run_opts, o, .ctx_in = &out[s],
+				    .ctx_size_in = sizeof(out[s]));
+
+			out[s] = in;
+			err[s] = abpf_prog_test_run(abpf_object_prog_prog(p[s]), &o).no;
+			ret[s] = (int)o.retval;
+		}
+		if (err[0] != err[1] || ret[0] != ret[1] ||
+		    memcmp(&out[0], &out[1], sizeof(out[0]))) {
+			if (diffs++ < 8)
+				tap_fail("step %ld: kernel %d/%d out %llx seen %u, kbpf %d/%d out %llx seen %u",
+					 step, err[0], ret[0],
+					 (unsigned long long)out[0].out, out[0].seen,
+					 err[1], ret[1],
+					 (unsigned long long)out[1].out, out[1].seen);
+		}
+		if (step == 0)
+			EXPECT(out[1].out != in.out || out[1].seen != in.seen);
+	}
+	for (i = 0; i < ARRAY_LEN(maps); i++)
+		elems += compare_map(maps[i]);
+	printf("# syscall: %ld test runs, %ld differing results or ctx, %zu map elements compared\n",
+	       ops, diffs, elems);
+	EXPECT_EQ(diffs, 0);
+	EXPECT(elems > 0);
+	close_sides();
+}
+
 /* ------------------------------------------------------------------ */
 /* On raw_syscalls:sys_enter                                            */
 /* ------------------------------------------------------------------ */
@@ -673,6 +744,7 @@ static const struct tap_test tests[] = {
 	TAP_TEST(programs_load_on_both_backends),
 	TAP_TEST(same_results_and_maps_on_both),
 	TAP_TEST(btf_maps_same_on_both),
+	TAP_TEST(syscall_programs_same_on_both),
 	TAP_TEST(live_counts_match_under_attach_churn),
 	TAP_TEST(group_falls_back_to_what_each_backend_takes),
 };
