@@ -1321,6 +1321,9 @@ static abpf_errno version_try(struct abpf *h, const struct abpf_prog_version *v,
 		abpf_object_close(obj);
 		return err;
 	}
+	/* The group's buffer goes with the call: the caller's stays. */
+	obj->msg = base ? OPTS_GET(base, msg_buf, NULL) : NULL;
+	obj->msg_len = obj->msg ? OPTS_GET(base, msg_size, 0) : 0;
 	*out = obj;
 	return err;
 }
@@ -1353,5 +1356,8 @@ abpf_errno abpf_object_load_group(struct abpf *h,
 		if (fail_fn)
 			fail_fn(ctx, i, &versions[i], err, msg);
 	}
+	/* None loaded: the caller's buffer gets the last version's line. */
+	if (OPTS_GET(base, msg_buf, NULL) && OPTS_GET(base, msg_size, 0))
+		abpf__msg(base->msg_buf, base->msg_size, 0, "%s", msg);
 	return err;
 }

@@ -215,7 +215,8 @@ typedef void (*abpf_version_fail_fn)(void *ctx, size_t idx,
  * @fail_fn: reports each failed version, or NULL
  * @ctx:     its first argument
  * @obj:     options for each version's open (their name defaults to the
- *           version's label), or NULL
+ *           version's label), or NULL.  Its message buffer gets the last
+ *           version's line when none loads, and is the loaded object's.
  */
 struct abpf_group_opts {
 	size_t sz;

@@ -1078,6 +1078,9 @@ static void group_tries_versions_until_one_loads(void)
 	struct abpf_object *obj = NULL;
 	struct fails f = { 0 };
 	LIBBPF_OPTS(abpf_group_opts, go, .fail_fn = record_fail, .ctx = &f);
+	static char last[256];
+	LIBBPF_OPTS(abpf_object_opts, oo, .msg_buf = last,
+		    .msg_size = sizeof(last));
 	size_t chosen = 99;
 	struct abpf_prog_version v[4];
 
@@ -1103,12 +1106,14 @@ static void group_tries_versions_until_one_loads(void)
 	EXPECT(obj && !abpf_object_prog_prog(abpf_object_find_prog(obj, "prog_b")));
 	abpf_object_close(obj);
 	EXPECT_EQ(F.open_fds, 0);
-	/* None loads: the last error, each reported. */
+	/* None loads: the last error, each reported, the last line kept. */
 	f.n = 0;
 	obj = NULL;
+	go.obj = &oo;
 	EXPECT_EQ(abpf_object_load_group(h, v, 3, &go, &obj, NULL).no, ENOENT);
 	EXPECT(!obj);
 	EXPECT_EQ(f.n, 3);
+	EXPECT(strstr(last, "prog_z"));
 	EXPECT_EQ(abpf_object_load_group(h, v, 0, &go, &obj, NULL).no, EINVAL);
 	EXPECT_EQ(F.open_fds, 0);
 	abpf_unref(h);
