@@ -94,7 +94,7 @@ static void __exit kbpf_exit(void)
 module_init(kbpf_init);
 module_exit(kbpf_exit);
 
-MODULE_DESCRIPTION("kbpf: BPF maps over a character device, at the kernel's semantics");
+MODULE_DESCRIPTION("kbpf: BPF maps and programs over a character device, at the kernel's semantics");
 MODULE_AUTHOR("The kbpf developers");
 MODULE_LICENSE("GPL");
 MODULE_VERSION(KBPF_VERSION);

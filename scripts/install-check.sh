@@ -42,7 +42,8 @@ else
 			echo "$info" | grep -q "^description: *." &&
 			echo "$info" | grep -q "^vermagic: *$rel " &&
 			echo "$info" | grep -q "^parm: *dev_mode:.*(ushort)" &&
-			echo "$info" | grep -q "^parm: *max_memory:.*(ullong)"
+			echo "$info" | grep -q "^parm: *max_memory:.*(ullong)" &&
+			echo "$info" | grep -q "^parm: *max_objects:.*E2BIG.*(uint)"
 		result $? "modinfo of the DKMS-built module for $rel: version, license, description, vermagic, parameters with their help"
 	done
 	dkms remove kbpf/"$ver" --all >>"$work/dkms.log" 2>&1
