@@ -181,6 +181,11 @@ for t in "$KBPF_ROOT"/user/build/host/*; do
 	[ $st -le 1 ]
 	record $? "$(basename "$t") ran to completion (exit status $st)"
 done
+# libFuzzer targets of the netlink parser, the ELF loader and the checker
+"$KBPF_ROOT/user/fuzz/host/run.sh" "$out/fuzz-host" >"$out/fuzz-host.log" 2>&1
+st=$?
+count_results "$out/fuzz-host.log"
+record $st "user/fuzz/host/run.sh ran its libFuzzer targets" "$out/fuzz-host.log"
 if src=$(source_tree 2>"$out/checkpatch.log"); then
 	# Tracked and new (not ignored) files: generated *.mod.c are ignored.
 	(cd "$KBPF_ROOT" && git ls-files --cached --others --exclude-standard \

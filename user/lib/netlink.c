@@ -178,7 +178,8 @@ static int abpf_nl_error(struct abpf_nl *nl, const struct nlmsghdr *hdr)
 
 	if (hdr->nlmsg_len < off)
 		return LIBBPF_ERRNO__NLPARSE;
-	if (e->error > 0)
+	/* an errno is in [-4095, 0]: anything else is no kernel's answer */
+	if (e->error > 0 || e->error < -4095)
 		return LIBBPF_ERRNO__NLPARSE;
 	if (!e->error)
 		return 0;
@@ -199,6 +200,8 @@ static int abpf_nl_done(struct abpf_nl *nl, const struct nlmsghdr *hdr)
 	memcpy(&err, NLMSG_DATA(hdr), sizeof(err));
 	if (err >= 0)
 		return 0;
+	if (err < -4095)
+		return LIBBPF_ERRNO__NLPARSE;
 	abpf_nl_ext_ack(nl, hdr, NLMSG_HDRLEN + NLMSG_ALIGN(sizeof(int)));
 	return -err;
 }
