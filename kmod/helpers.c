@@ -17,6 +17,7 @@
  * tracepoint's included: nothing sleeps, and maps' atomic operations are
  * the only way into them.
  */
+#include <linux/ctype.h>
 #include <linux/err.h>
 #include <linux/kernel.h>
 #include <linux/ktime.h>
@@ -105,13 +106,55 @@ static bool map_prog_may(struct kbpf_run *run, struct kbpf_map *map, u64 handle,
 	return true;
 }
 
+/*
+ * Give the program a region.  kbpf_run_grant() makes room in a full table
+ * by recycling map values only; the slots of records already submitted or
+ * discarded (KBPF_REGION_FREE) are taken first here, so that a program can
+ * reserve and submit any number of records in a run, as in the kernel.  A
+ * pointer the program kept to a released record then reaches the new
+ * region: memory it was given, never anything else.
+ */
+static u64 run_grant(struct kbpf_run *run, void *base, u32 size, u8 kind,
+		     bool write)
+{
+	u32 i, free = 0;
+
+	if (run->nr_regions < KBPF_MAX_REGIONS)
+		return kbpf_run_grant(run, base, size, kind, write);
+	for (i = run->nr_regions; i-- > 2;) {
+		struct kbpf_region *r = &run->regions[i];
+
+		if (r->kind == KBPF_REGION_FREE)
+			free = i;
+		else if (r->base == base && r->size == size && r->kind == kind &&
+			 r->write == write)
+			return KBPF_VADDR(i, 0);	/* handed out again */
+	}
+	if (!free)
+		return kbpf_run_grant(run, base, size, kind, write);
+	run->regions[free] = (struct kbpf_region) {
+		.base = base, .size = size, .kind = kind, .write = write,
+	};
+	return KBPF_VADDR(free, 0);
+}
+
 /* Hand a map value to the program: a region of the run. */
 static u64 grant_value(struct kbpf_run *run, struct kbpf_map *map, void *value)
 {
 	if (IS_ERR_OR_NULL(value))
 		return 0;
-	return kbpf_run_grant(run, value, map->value_size, KBPF_REGION_MAP_VALUE,
-			      !(map->map_flags & BPF_F_RDONLY_PROG));
+	return run_grant(run, value, map->value_size, KBPF_REGION_MAP_VALUE,
+			 !(map->map_flags & BPF_F_RDONLY_PROG));
+}
+
+/*
+ * lookup, update and delete: the kernel's verifier refuses them on a
+ * PERF_EVENT_ARRAY (check_map_func_compatibility(): only the perf_event_*
+ * helpers take one), though bpf(2) deletes from it through the same ops.
+ */
+static bool map_elem_call_ok(struct kbpf_map *map)
+{
+	return map->key_size && map->map_type != BPF_MAP_TYPE_PERF_EVENT_ARRAY;
 }
 
 static u64 helper_map_lookup(struct kbpf_run *run, const u64 *a)
@@ -121,7 +164,7 @@ static u64 helper_map_lookup(struct kbpf_run *run, const u64 *a)
 
 	if (!map || !map_prog_may(run, map, a[0], false))
 		return 0;
-	if (!map->ops->lookup || !map->key_size)
+	if (!map->ops->lookup || !map_elem_call_ok(map))
 		return run_bad_call(run, a[0]);
 	key = run_mem(run, a[1], map->key_size, false);
 	if (!key)
@@ -136,7 +179,7 @@ static u64 helper_map_update(struct kbpf_run *run, const u64 *a)
 
 	if (!map || !map_prog_may(run, map, a[0], true))
 		return 0;
-	if (!map->ops->update || !map->key_size)
+	if (!map->ops->update || !map_elem_call_ok(map))
 		return run_bad_call(run, a[0]);
 	key = run_mem(run, a[1], map->key_size, false);
 	value = key ? run_mem(run, a[2], map->value_size, false) : NULL;
@@ -152,7 +195,7 @@ static u64 helper_map_delete(struct kbpf_run *run, const u64 *a)
 
 	if (!map || !map_prog_may(run, map, a[0], true))
 		return 0;
-	if (!map->ops->delete || !map->key_size)
+	if (!map->ops->delete || !map_elem_call_ok(map))
 		return run_bad_call(run, a[0]);
 	key = run_mem(run, a[1], map->key_size, false);
 	if (!key)
@@ -212,12 +255,22 @@ static long elem_callback(struct kbpf_map *map, void *key, void *value, void *da
 	struct kbpf_run *run = fe->run;
 	u32 nr = run->nr_regions;
 	u64 args[5] = { fe->map_handle }, ret = 1;
+	struct kbpf_region *r;
 
-	args[1] = kbpf_run_grant(run, key, map->key_size, KBPF_REGION_MAP_VALUE, false);
+	args[1] = run_grant(run, key, map->key_size, KBPF_REGION_MAP_VALUE, false);
 	args[2] = grant_value(run, map, value);
 	args[3] = fe->cb_ctx;
 	if (!run->err && kbpf_interp_call_func(run, fe->func, args, &ret))
 		ret = 1;
+	/*
+	 * The key may be in the walk's own frame (an array's index): its
+	 * region goes with the call wherever it landed, in a slot recycled
+	 * below @nr or under a record the call left reserved, unless the call
+	 * recycled that slot for something else already.
+	 */
+	r = args[1] ? kbpf_run_region(run, args[1]) : NULL;
+	if (r && r->base == key && r->kind == KBPF_REGION_MAP_VALUE && !r->write)
+		r->kind = KBPF_REGION_FREE;
 	/*
 	 * The call's regions go, so that any map fits the table; unless it
 	 * left a reserved record, which must stay for the end of the run.
@@ -246,62 +299,91 @@ static u64 helper_for_each(struct kbpf_run *run, const u64 *a)
 }
 
 /*
- * strncpy_from_{user,kernel}_nofault() as the kernel has them, which it
- * does not export: a page's worth at a time (reading past the NUL within
- * a page cannot fault), the length with the NUL, at most @size with the
- * last byte made NUL, or -EFAULT.
+ * strncpy_from_kernel_nofault() as the kernel has it, which it does not
+ * export: -ERANGE for an address that is no kernel address (as
+ * copy_from_kernel_nofault() answers, NULL and user addresses included),
+ * -EFAULT on a fault, else the length with the NUL, at most @size with the
+ * last byte made NUL.  Nothing past the NUL is written: the bytes come
+ * through a small buffer, a page's part at a time, so that a read past the
+ * NUL within a page cannot fault either.
  */
-static long strncpy_nofault(char *dst, unsigned long src, u32 size, bool user)
+static long strncpy_kernel_nofault(char *dst, unsigned long src, u32 size)
 {
 	u32 done = 0, chunk;
-	char *nul;
+	char buf[64], *nul;
 	long err;
 
 	while (done < size) {
-		chunk = min_t(u32, size - done, PAGE_SIZE - ((src + done) & ~PAGE_MASK));
-		if (user)
-			err = copy_from_user_nofault(dst + done,
-						     (const void __user *)(src + done), chunk);
-		else
-			err = copy_from_kernel_nofault(dst + done, (void *)(src + done), chunk);
-		if (err)
-			return -EFAULT;
-		nul = memchr(dst + done, 0, chunk);
-		if (nul)
-			return nul - dst + 1;
+		chunk = min3(size - done, (u32)sizeof(buf),
+			     (u32)(PAGE_SIZE - ((src + done) & ~PAGE_MASK)));
+		err = copy_from_kernel_nofault(buf, (void *)(src + done), chunk);
+		if (err)	/* only the start is checked for -ERANGE */
+			return done ? -EFAULT : err;
+		nul = memchr(buf, 0, chunk);
+		if (nul) {
+			memcpy(dst + done, buf, nul - buf + 1);
+			return done + (nul - buf) + 1;
+		}
+		memcpy(dst + done, buf, chunk);
 		done += chunk;
 	}
 	dst[size - 1] = 0;
 	return size;
 }
 
-/* probe_read*(dst, size, unsafe_ptr): the kernel's semantics, zeroed on fault. */
+/*
+ * strncpy_from_user_nofault(), not exported either, on the exported
+ * strncpy_from_user() as the kernel builds it: what that writes past the
+ * NUL (the rest of the word it found it in, zeroed) and returns (0 for an
+ * empty string) included.
+ */
+static long strncpy_user_nofault(char *dst, unsigned long src, u32 size)
+{
+	long ret;
+
+	pagefault_disable();
+	ret = strncpy_from_user(dst, (const char __user *)src, size);
+	pagefault_enable();
+	if (ret >= size) {
+		dst[size - 1] = 0;
+		return size;
+	}
+	return ret > 0 ? ret + 1 : ret;
+}
+
+/*
+ * probe_read*(dst, size, unsafe_ptr): the kernel's semantics, zeroed on an
+ * error.  bpf_probe_read() is bpf_probe_read_compat(): on x86
+ * (ARCH_HAS_NON_OVERLAPPING_ADDRESS_SPACE) an address below TASK_SIZE is
+ * read as user memory, any other as kernel memory.
+ */
 static u64 helper_probe_read(struct kbpf_run *run, const u64 *a, s32 id)
 {
-	void *dst = run_mem(run, a[0], (u32)a[1], true);
-	void *src = (void *)(unsigned long)a[2];
-	u32 size = a[1];
-
-	if (a[1] > U32_MAX)
-		return -EINVAL;
+	void *dst = run_mem(run, a[0], a[1], true);
+	unsigned long src = a[2];
+	u32 size = a[1];	/* dst's region holds it: no more than a u32 */
+	bool user = id == BPF_FUNC_probe_read_user ||
+		    id == BPF_FUNC_probe_read_user_str;
 	long n;
 
-	if (!dst)
+	if (!dst || !size)
 		return 0;
-	if (!size)
-		return 0;
+#ifdef CONFIG_ARCH_HAS_NON_OVERLAPPING_ADDRESS_SPACE
+	if (id == BPF_FUNC_probe_read)
+		user = src < TASK_SIZE;
+#endif
 	switch (id) {
-	case BPF_FUNC_probe_read_user:
-		n = copy_from_user_nofault(dst, (const void __user *)src, size);
-		break;
 	case BPF_FUNC_probe_read_user_str:
-	case BPF_FUNC_probe_read_kernel_str:
-		n = strncpy_nofault(dst, a[2], size, id == BPF_FUNC_probe_read_user_str);
-		if (n >= 0)
-			return n;
+		n = strncpy_user_nofault(dst, src, size);
 		break;
-	default:	/* probe_read, probe_read_kernel */
-		n = copy_from_kernel_nofault(dst, src, size);
+	case BPF_FUNC_probe_read_kernel_str:
+		n = strncpy_kernel_nofault(dst, src, size);
+		break;
+	default:	/* probe_read, probe_read_kernel, probe_read_user */
+		if (user)
+			n = copy_from_user_nofault(dst, (const void __user *)src, size);
+		else
+			n = copy_from_kernel_nofault(dst, (const void *)src, size);
 		break;
 	}
 	if (n < 0)
@@ -323,105 +405,131 @@ __printf(3, 4) static void out_printf(char *out, u32 *pos, const char *fmt, ...)
 	va_end(ap);
 }
 
-/*
- * One conversion of bpf_trace_printk()'s format: flags, width, precision
- * and length as printf takes them; d i u x X c s p and %%.  Return: the
- * bytes of the spec, or 0 if it is not one the kernel accepts.
+/**
+ * struct printk_conv - one conversion of a bpf_trace_printk() format
+ * @spec: '%', the flags (each once) and the width (clamped to the output's
+ *        size, which truncates the same): the start of what vsnprintf gets
+ * @conv: d i u x X, c, s or p
+ * @nr_l: 'l's before d i u x X (0: the argument is an int)
  */
-static u32 printk_spec(const char *s, char *conv, bool *is_long)
-{
-	u32 i = 1, l = 0;
+struct printk_conv {
+	char spec[16];
+	char conv;
+	u8 nr_l;
+};
 
-	while (strchr("-+ 0#", s[i]) && s[i])
-		i++;
-	while (s[i] >= '0' && s[i] <= '9')
-		i++;
-	if (s[i] == '.') {
-		i++;
-		while (s[i] >= '0' && s[i] <= '9')
+/*
+ * Parse the conversion at @s as bpf_bprintf_prepare() does: flags among
+ * "0+- ", a width, then %c, %s, %p, or up to two 'l' and one of d i u x X.
+ * No '#', no precision.  Return: the bytes of the conversion, 0 if the
+ * kernel refuses it.
+ */
+static u32 printk_spec(const char *s, struct printk_conv *c)
+{
+	u32 i = 1, len = 1, width = 0;
+
+	c->spec[0] = '%';
+	c->spec[1] = 0;
+	c->nr_l = 0;
+	for (; s[i] && strchr("0+- ", s[i]); i++) {
+		if (!strchr(c->spec, s[i])) {
+			c->spec[len++] = s[i];
+			c->spec[len] = 0;
+		}
+	}
+	if (s[i] >= '1' && s[i] <= '9') {
+		for (; s[i] >= '0' && s[i] <= '9'; i++)
+			width = min_t(u32, width * 10 + (s[i] - '0'), KBPF_PRINTK_MAX);
+		scnprintf(c->spec + len, sizeof(c->spec) - len, "%u", width);
+	}
+	/*
+	 * The kernel also refuses %s followed by a letter or a digit.  kbpf
+	 * still prints those as text: user/tests/vm/test_prog.c formats
+	 * "%sks" (see printk_cases in kunit/helpers_test.c).
+	 */
+	if (s[i] != 's' && s[i] != 'c' && s[i] != 'p') {
+		while (s[i] == 'l' && c->nr_l < 2) {
+			c->nr_l++;
 			i++;
+		}
+		if (!s[i] || !strchr("diuxX", s[i]))
+			return 0;
 	}
-	while (s[i] == 'l' && l < 2) {
-		i++;
-		l++;
-	}
-	if (!s[i] || !strchr("diuxXcsp%", s[i]) || (s[i] == '%' && i != 1))
-		return 0;
-	*conv = s[i];
-	*is_long = l;
+	c->conv = s[i];
 	return i + 1;
 }
 
-/* bpf_trace_printk(fmt, fmt_size, a1, a2, a3) into kbpf's tracing instance */
+/*
+ * bpf_trace_printk(fmt, fmt_size, a1, a2, a3) into kbpf's tracing
+ * instance.  The format ends at its first NUL within fmt_size (none:
+ * -EINVAL), and is refused, as bpf_bprintf_prepare() refuses it, for an
+ * ASCII control byte other than white space, a conversion it does not
+ * take, or more than three.
+ */
 static u64 helper_trace_printk(struct kbpf_run *run, const u64 *a)
 {
-	u32 fmt_size = a[1], pos = 0, i, n, nargs = 0;
-	char out[KBPF_PRINTK_MAX], spec[32], conv, *dot, *d;
-	const char *fmt = run_mem(run, a[0], fmt_size, false);
-	u32 prec;
-	bool is_long;
+	const char *fmt = run_mem(run, a[0], a[1], false), *end, *p;
+	u32 pos = 0, i, n, nargs = 0;
+	char out[KBPF_PRINTK_MAX];
+	struct printk_conv c;
 
 	if (!fmt)
 		return 0;
-	if (!fmt_size || fmt[fmt_size - 1])
+	end = a[1] ? memchr(fmt, 0, a[1]) : NULL;
+	if (!end)
 		return -EINVAL;
+	for (p = fmt; p < end; p++)
+		if (isascii(*p) && !isprint(*p) && !isspace(*p))
+			return -EINVAL;
 	out[0] = 0;
 	for (i = 0; fmt[i]; i += n) {
+		u64 v;
+
 		if (fmt[i] != '%') {
 			n = strchrnul(fmt + i, '%') - (fmt + i);
 			out_printf(out, &pos, "%.*s", n, fmt + i);
 			continue;
 		}
-		n = printk_spec(fmt + i, &conv, &is_long);
-		if (!n || n >= sizeof(spec) - 4)
-			return -EINVAL;
-		if (conv == '%') {
+		if (fmt[i + 1] == '%') {
 			out_printf(out, &pos, "%%");
+			n = 2;
 			continue;
 		}
 		if (nargs == 3)
 			return -EINVAL;
-		memcpy(spec, fmt + i, n - 1);
-		spec[n - 1] = 0;
-		if (conv == 's') {
+		n = printk_spec(fmt + i, &c);
+		if (!n)
+			return -EINVAL;
+		v = a[2 + nargs++];
+		if (c.conv == 's') {
 			/* a string of the run, up to its region's end */
-			struct kbpf_region *r = kbpf_run_region(run, a[2 + nargs]);
-			u32 off = KBPF_VADDR_OFF(a[2 + nargs]);
-			const char *str = "(fault)";
-			u32 len = 7;
+			struct kbpf_region *r = kbpf_run_region(run, v);
+			u32 off = KBPF_VADDR_OFF(v), len = 0;
+			const char *str = "";
 
+			/* none: the kernel prints what it could read, nothing */
 			if (r && off < r->size) {
 				str = (const char *)r->base + off;
 				len = strnlen(str, r->size - off);
 			}
-			/* the format's own precision, if any, within the region */
-			dot = strchr(spec, '.');
-			if (dot) {
-				for (prec = 0, d = dot + 1; *d >= '0' && *d <= '9'; d++)
-					prec = min(prec * 10 + (*d - '0'), KBPF_PRINTK_MAX);
-				len = min(len, prec);
-				*dot = 0;
-			}
-			strlcat(spec, ".*s", sizeof(spec));
-			out_printf(out, &pos, spec, (int)len, str);
-		} else if (conv == 'c') {
-			strlcat(spec, "c", sizeof(spec));
-			out_printf(out, &pos, spec, (char)a[2 + nargs]);
-		} else if (conv == 'p') {
+			strlcat(c.spec, ".*s", sizeof(c.spec));
+			out_printf(out, &pos, c.spec, (int)len, str);
+		} else if (c.conv == 'c') {
+			strlcat(c.spec, "c", sizeof(c.spec));
+			out_printf(out, &pos, c.spec, (int)(u8)v);
+		} else if (c.conv == 'p') {
 			/* %p hashes, as the kernel prints pointers */
-			out_printf(out, &pos, "%p", (void *)(unsigned long)a[2 + nargs]);
+			strlcat(c.spec, "p", sizeof(c.spec));
+			out_printf(out, &pos, c.spec, (void *)(unsigned long)v);
 		} else {
-			char c[2] = { conv, 0 };
-			u64 v = a[2 + nargs];
+			char conv[4] = { 'l', 'l', c.conv, 0 };
 
 			/* without l, the argument is an int, as printf reads it */
-			if (!is_long)
-				v = (conv == 'd' || conv == 'i') ? (u64)(s64)(s32)v : (u32)v;
-			strlcat(spec, "ll", sizeof(spec));
-			strlcat(spec, c, sizeof(spec));
-			out_printf(out, &pos, spec, v);
+			if (!c.nr_l)
+				v = (c.conv == 'd' || c.conv == 'i') ? (u64)(s64)(s32)v : (u32)v;
+			strlcat(c.spec, conv, sizeof(c.spec));
+			out_printf(out, &pos, c.spec, v);
 		}
-		nargs++;
 	}
 	if (!kbpf_trace)
 		return -ENOTSUPP;
@@ -471,6 +579,7 @@ static u64 helper_ringbuf_reserve(struct kbpf_run *run, u64 handle, u64 size,
 				  u64 flags)
 {
 	struct kbpf_map *map = run_ringbuf(run, handle);
+	u64 vaddr;
 	void *rec;
 
 	if (!map)
@@ -480,7 +589,15 @@ static u64 helper_ringbuf_reserve(struct kbpf_run *run, u64 handle, u64 size,
 	rec = kbpf_ringbuf_reserve(map, size, flags);
 	if (!rec)
 		return 0;
-	return kbpf_run_grant(run, rec, size, KBPF_REGION_RINGBUF_RECORD, true);
+	vaddr = run_grant(run, rec, size, KBPF_REGION_RINGBUF_RECORD, true);
+	/*
+	 * No slot for it (the run faulted): the program never sees the record,
+	 * so no one else could release it, and a busy record would stop the
+	 * consumer for good.
+	 */
+	if (!vaddr)
+		kbpf_ringbuf_discard(rec, 0);
+	return vaddr;
 }
 
 /* Submit or discard the record at @vaddr. */
@@ -509,9 +626,18 @@ struct kbpf_dynptr {
 	u32 offset;
 };
 
+/* Sizes a dynptr can hold (the kernel's DYNPTR_MAX_SIZE). */
+#define KBPF_DYNPTR_MAX_SIZE	((1U << 24) - 1)
+
+/*
+ * bpf_ringbuf_reserve_dynptr(map, size, flags, ptr): size is a u32, as
+ * the kernel's; flags first (-EINVAL), then bpf_dynptr_check_size()
+ * (-E2BIG), then the reservation (-EINVAL).
+ */
 static u64 helper_ringbuf_reserve_dynptr(struct kbpf_run *run, const u64 *a)
 {
 	struct kbpf_dynptr *d = run_mem(run, a[3], sizeof(*d), true);
+	u32 size = a[1];
 	u64 rec;
 
 	if (!d)
@@ -519,11 +645,13 @@ static u64 helper_ringbuf_reserve_dynptr(struct kbpf_run *run, const u64 *a)
 	memset(d, 0, sizeof(*d));
 	if (a[2])
 		return -EINVAL;
-	rec = helper_ringbuf_reserve(run, a[0], a[1], 0);
+	if (size > KBPF_DYNPTR_MAX_SIZE)
+		return -E2BIG;
+	rec = helper_ringbuf_reserve(run, a[0], size, 0);
 	if (!rec)
 		return run->err ? 0 : -EINVAL;
 	d->data = rec;
-	d->size = a[1];
+	d->size = size;
 	return 0;
 }
 
