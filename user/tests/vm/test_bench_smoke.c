@@ -96,7 +96,7 @@ static void programs_kbpf_interpreter_and_jit(void)
 
 static void events_counted_on_sys_enter(void)
 {
-	EXPECT_EQ(run_group("events"), 2);
+	EXPECT_EQ(run_group("events"), 4);
 }
 
 static void streams_lose_nothing_unaccounted(void)
