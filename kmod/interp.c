@@ -229,6 +229,14 @@ static bool kbpf_atomic64(const struct bpf_insn *insn, u64 *regs, atomic64_t *v)
  * run->depth) with R1..R5 = @args until that frame exits; return its R0.
  * On a fault, return 0 with run->err set.  kbpf_interp() and callbacks
  * (kbpf_interp_call_func()) both come here.
+ *
+ * Dispatch is a table of label addresses indexed by the opcode, as the
+ * kernel's ___bpf_prog_run() has it: one indirect jump per instruction.
+ * A switch would be one too, but the kernel builds with -fno-jump-tables
+ * (retpolines, IBT), which turns a switch of 120 cases into a tree of
+ * compares, eight or so taken before any work is done.  Each handler
+ * ends in "goto next"; -fno-gcse (kmod/Kbuild) keeps GCC from merging
+ * the dispatch jumps it copies into the handlers.
  */
 static u64 kbpf_interp_loop(struct kbpf_run *run, u32 pc, const u64 args[5])
 {
@@ -241,614 +249,737 @@ static u64 kbpf_interp_loop(struct kbpf_run *run, u32 pc, const u64 args[5])
 	struct kbpf_frame *f;
 	int err;
 	void *p;
+	static const void * const jumptable[256] __annotate_jump_table = {
+		[0 ... 255] = &&default_label,
+		[BPF_ALU64 | BPF_ADD | BPF_X] = &&ALU64_ADD_X,
+		[BPF_ALU64 | BPF_ADD | BPF_K] = &&ALU64_ADD_K,
+		[BPF_ALU64 | BPF_SUB | BPF_X] = &&ALU64_SUB_X,
+		[BPF_ALU64 | BPF_SUB | BPF_K] = &&ALU64_SUB_K,
+		[BPF_ALU64 | BPF_MUL | BPF_X] = &&ALU64_MUL_X,
+		[BPF_ALU64 | BPF_MUL | BPF_K] = &&ALU64_MUL_K,
+		[BPF_ALU64 | BPF_OR | BPF_X] = &&ALU64_OR_X,
+		[BPF_ALU64 | BPF_OR | BPF_K] = &&ALU64_OR_K,
+		[BPF_ALU64 | BPF_AND | BPF_X] = &&ALU64_AND_X,
+		[BPF_ALU64 | BPF_AND | BPF_K] = &&ALU64_AND_K,
+		[BPF_ALU64 | BPF_XOR | BPF_X] = &&ALU64_XOR_X,
+		[BPF_ALU64 | BPF_XOR | BPF_K] = &&ALU64_XOR_K,
+		[BPF_ALU64 | BPF_LSH | BPF_X] = &&ALU64_LSH_X,
+		[BPF_ALU64 | BPF_LSH | BPF_K] = &&ALU64_LSH_K,
+		[BPF_ALU64 | BPF_RSH | BPF_X] = &&ALU64_RSH_X,
+		[BPF_ALU64 | BPF_RSH | BPF_K] = &&ALU64_RSH_K,
+		[BPF_ALU64 | BPF_ARSH | BPF_X] = &&ALU64_ARSH_X,
+		[BPF_ALU64 | BPF_ARSH | BPF_K] = &&ALU64_ARSH_K,
+		[BPF_ALU64 | BPF_DIV | BPF_X] = &&ALU64_DIV_X,
+		[BPF_ALU64 | BPF_DIV | BPF_K] = &&ALU64_DIV_K,
+		[BPF_ALU64 | BPF_MOD | BPF_X] = &&ALU64_MOD_X,
+		[BPF_ALU64 | BPF_MOD | BPF_K] = &&ALU64_MOD_K,
+		[BPF_ALU64 | BPF_NEG] = &&ALU64_NEG,
+		[BPF_ALU64 | BPF_MOV | BPF_X] = &&ALU64_MOV_X,
+		[BPF_ALU64 | BPF_MOV | BPF_K] = &&ALU64_MOV_K,
+		[BPF_ALU64 | BPF_END | BPF_TO_LE] = &&ALU64_END_TO_LE,
+		[BPF_ALU | BPF_ADD | BPF_X] = &&ALU_ADD_X,
+		[BPF_ALU | BPF_ADD | BPF_K] = &&ALU_ADD_K,
+		[BPF_ALU | BPF_SUB | BPF_X] = &&ALU_SUB_X,
+		[BPF_ALU | BPF_SUB | BPF_K] = &&ALU_SUB_K,
+		[BPF_ALU | BPF_MUL | BPF_X] = &&ALU_MUL_X,
+		[BPF_ALU | BPF_MUL | BPF_K] = &&ALU_MUL_K,
+		[BPF_ALU | BPF_OR | BPF_X] = &&ALU_OR_X,
+		[BPF_ALU | BPF_OR | BPF_K] = &&ALU_OR_K,
+		[BPF_ALU | BPF_AND | BPF_X] = &&ALU_AND_X,
+		[BPF_ALU | BPF_AND | BPF_K] = &&ALU_AND_K,
+		[BPF_ALU | BPF_XOR | BPF_X] = &&ALU_XOR_X,
+		[BPF_ALU | BPF_XOR | BPF_K] = &&ALU_XOR_K,
+		[BPF_ALU | BPF_LSH | BPF_X] = &&ALU_LSH_X,
+		[BPF_ALU | BPF_LSH | BPF_K] = &&ALU_LSH_K,
+		[BPF_ALU | BPF_RSH | BPF_X] = &&ALU_RSH_X,
+		[BPF_ALU | BPF_RSH | BPF_K] = &&ALU_RSH_K,
+		[BPF_ALU | BPF_ARSH | BPF_X] = &&ALU_ARSH_X,
+		[BPF_ALU | BPF_ARSH | BPF_K] = &&ALU_ARSH_K,
+		[BPF_ALU | BPF_DIV | BPF_X] = &&ALU_DIV_X,
+		[BPF_ALU | BPF_DIV | BPF_K] = &&ALU_DIV_K,
+		[BPF_ALU | BPF_MOD | BPF_X] = &&ALU_MOD_X,
+		[BPF_ALU | BPF_MOD | BPF_K] = &&ALU_MOD_K,
+		[BPF_ALU | BPF_NEG] = &&ALU_NEG,
+		[BPF_ALU | BPF_MOV | BPF_X] = &&ALU_MOV_X,
+		[BPF_ALU | BPF_MOV | BPF_K] = &&ALU_MOV_K,
+		[BPF_ALU | BPF_END | BPF_TO_LE] = &&ALU_END_TO_LE,
+		[BPF_ALU | BPF_END | BPF_TO_BE] = &&ALU_END_TO_BE,
+		[BPF_JMP | BPF_JA] = &&JMP_JA,
+		[BPF_JMP | BPF_JEQ | BPF_X] = &&JMP_JEQ_X,
+		[BPF_JMP | BPF_JEQ | BPF_K] = &&JMP_JEQ_K,
+		[BPF_JMP | BPF_JNE | BPF_X] = &&JMP_JNE_X,
+		[BPF_JMP | BPF_JNE | BPF_K] = &&JMP_JNE_K,
+		[BPF_JMP | BPF_JGT | BPF_X] = &&JMP_JGT_X,
+		[BPF_JMP | BPF_JGT | BPF_K] = &&JMP_JGT_K,
+		[BPF_JMP | BPF_JGE | BPF_X] = &&JMP_JGE_X,
+		[BPF_JMP | BPF_JGE | BPF_K] = &&JMP_JGE_K,
+		[BPF_JMP | BPF_JLT | BPF_X] = &&JMP_JLT_X,
+		[BPF_JMP | BPF_JLT | BPF_K] = &&JMP_JLT_K,
+		[BPF_JMP | BPF_JLE | BPF_X] = &&JMP_JLE_X,
+		[BPF_JMP | BPF_JLE | BPF_K] = &&JMP_JLE_K,
+		[BPF_JMP | BPF_JSGT | BPF_X] = &&JMP_JSGT_X,
+		[BPF_JMP | BPF_JSGT | BPF_K] = &&JMP_JSGT_K,
+		[BPF_JMP | BPF_JSGE | BPF_X] = &&JMP_JSGE_X,
+		[BPF_JMP | BPF_JSGE | BPF_K] = &&JMP_JSGE_K,
+		[BPF_JMP | BPF_JSLT | BPF_X] = &&JMP_JSLT_X,
+		[BPF_JMP | BPF_JSLT | BPF_K] = &&JMP_JSLT_K,
+		[BPF_JMP | BPF_JSLE | BPF_X] = &&JMP_JSLE_X,
+		[BPF_JMP | BPF_JSLE | BPF_K] = &&JMP_JSLE_K,
+		[BPF_JMP | BPF_JSET | BPF_X] = &&JMP_JSET_X,
+		[BPF_JMP | BPF_JSET | BPF_K] = &&JMP_JSET_K,
+		[BPF_JMP | BPF_JCOND] = &&JMP_JCOND,
+		[BPF_JMP32 | BPF_JA] = &&JMP32_JA,
+		[BPF_JMP32 | BPF_JEQ | BPF_X] = &&JMP32_JEQ_X,
+		[BPF_JMP32 | BPF_JEQ | BPF_K] = &&JMP32_JEQ_K,
+		[BPF_JMP32 | BPF_JNE | BPF_X] = &&JMP32_JNE_X,
+		[BPF_JMP32 | BPF_JNE | BPF_K] = &&JMP32_JNE_K,
+		[BPF_JMP32 | BPF_JGT | BPF_X] = &&JMP32_JGT_X,
+		[BPF_JMP32 | BPF_JGT | BPF_K] = &&JMP32_JGT_K,
+		[BPF_JMP32 | BPF_JGE | BPF_X] = &&JMP32_JGE_X,
+		[BPF_JMP32 | BPF_JGE | BPF_K] = &&JMP32_JGE_K,
+		[BPF_JMP32 | BPF_JLT | BPF_X] = &&JMP32_JLT_X,
+		[BPF_JMP32 | BPF_JLT | BPF_K] = &&JMP32_JLT_K,
+		[BPF_JMP32 | BPF_JLE | BPF_X] = &&JMP32_JLE_X,
+		[BPF_JMP32 | BPF_JLE | BPF_K] = &&JMP32_JLE_K,
+		[BPF_JMP32 | BPF_JSGT | BPF_X] = &&JMP32_JSGT_X,
+		[BPF_JMP32 | BPF_JSGT | BPF_K] = &&JMP32_JSGT_K,
+		[BPF_JMP32 | BPF_JSGE | BPF_X] = &&JMP32_JSGE_X,
+		[BPF_JMP32 | BPF_JSGE | BPF_K] = &&JMP32_JSGE_K,
+		[BPF_JMP32 | BPF_JSLT | BPF_X] = &&JMP32_JSLT_X,
+		[BPF_JMP32 | BPF_JSLT | BPF_K] = &&JMP32_JSLT_K,
+		[BPF_JMP32 | BPF_JSLE | BPF_X] = &&JMP32_JSLE_X,
+		[BPF_JMP32 | BPF_JSLE | BPF_K] = &&JMP32_JSLE_K,
+		[BPF_JMP32 | BPF_JSET | BPF_X] = &&JMP32_JSET_X,
+		[BPF_JMP32 | BPF_JSET | BPF_K] = &&JMP32_JSET_K,
+		[BPF_JMP | BPF_CALL] = &&JMP_CALL,
+		[BPF_JMP | BPF_EXIT] = &&JMP_EXIT,
+		[BPF_LDX | BPF_MEM | BPF_B] = &&LDX_MEM_B,
+		[BPF_LDX | BPF_MEM | BPF_H] = &&LDX_MEM_H,
+		[BPF_LDX | BPF_MEM | BPF_W] = &&LDX_MEM_W,
+		[BPF_LDX | BPF_MEM | BPF_DW] = &&LDX_MEM_DW,
+		[BPF_LDX | BPF_MEMSX | BPF_B] = &&LDX_MEMSX_B,
+		[BPF_LDX | BPF_MEMSX | BPF_H] = &&LDX_MEMSX_H,
+		[BPF_LDX | BPF_MEMSX | BPF_W] = &&LDX_MEMSX_W,
+		[BPF_LD | BPF_IMM | BPF_DW] = &&LD_IMM_DW,
+		[BPF_STX | BPF_MEM | BPF_B] = &&STX_MEM_B,
+		[BPF_STX | BPF_MEM | BPF_H] = &&STX_MEM_H,
+		[BPF_STX | BPF_MEM | BPF_W] = &&STX_MEM_W,
+		[BPF_STX | BPF_MEM | BPF_DW] = &&STX_MEM_DW,
+		[BPF_ST | BPF_MEM | BPF_B] = &&ST_MEM_B,
+		[BPF_ST | BPF_MEM | BPF_H] = &&ST_MEM_H,
+		[BPF_ST | BPF_MEM | BPF_W] = &&ST_MEM_W,
+		[BPF_ST | BPF_MEM | BPF_DW] = &&ST_MEM_DW,
+		[BPF_STX | BPF_ATOMIC | BPF_W] = &&STX_ATOMIC_W,
+		[BPF_STX | BPF_ATOMIC | BPF_DW] = &&STX_ATOMIC_DW,
+	};
 
 	memcpy(&regs[BPF_REG_1], args, 5 * sizeof(u64));
 	regs[BPF_REG_10] = kbpf_frame_top(base);
 
-	for (;;) {
-		if (unlikely(pc >= len))
-			goto bad_insn;
-		if (unlikely(!budget)) {
-			err = -E2BIG;
+	goto select_insn;
+next:
+	pc++;
+select_insn:
+	if (unlikely(pc >= len))
+		goto bad_insn;
+	if (unlikely(!budget)) {
+		err = -E2BIG;
+		goto fault;
+	}
+	budget--;
+	insn = &insns[pc];
+	goto *jumptable[insn->code];
+
+	/* 64-bit ALU */
+ALU64_ADD_X:
+	DST += SRC;
+	goto next;
+ALU64_ADD_K:
+	DST += IMM;
+	goto next;
+ALU64_SUB_X:
+	DST -= SRC;
+	goto next;
+ALU64_SUB_K:
+	DST -= IMM;
+	goto next;
+ALU64_MUL_X:
+	DST *= SRC;
+	goto next;
+ALU64_MUL_K:
+	DST *= IMM;
+	goto next;
+ALU64_OR_X:
+	DST |= SRC;
+	goto next;
+ALU64_OR_K:
+	DST |= IMM;
+	goto next;
+ALU64_AND_X:
+	DST &= SRC;
+	goto next;
+ALU64_AND_K:
+	DST &= IMM;
+	goto next;
+ALU64_XOR_X:
+	DST ^= SRC;
+	goto next;
+ALU64_XOR_K:
+	DST ^= IMM;
+	goto next;
+ALU64_LSH_X:
+	DST <<= SRC & 63;
+	goto next;
+ALU64_LSH_K:
+	DST <<= insn->imm & 63;
+	goto next;
+ALU64_RSH_X:
+	DST >>= SRC & 63;
+	goto next;
+ALU64_RSH_K:
+	DST >>= insn->imm & 63;
+	goto next;
+ALU64_ARSH_X:
+	DST = (s64)DST >> (SRC & 63);
+	goto next;
+ALU64_ARSH_K:
+	DST = (s64)DST >> (insn->imm & 63);
+	goto next;
+ALU64_DIV_X:
+	DST = insn->off ? kbpf_sdiv64(DST, SRC) : kbpf_div64(DST, SRC);
+	goto next;
+ALU64_DIV_K:
+	DST = insn->off ? kbpf_sdiv64(DST, IMM) : kbpf_div64(DST, IMM);
+	goto next;
+ALU64_MOD_X:
+	DST = insn->off ? kbpf_smod64(DST, SRC) : kbpf_mod64(DST, SRC);
+	goto next;
+ALU64_MOD_K:
+	DST = insn->off ? kbpf_smod64(DST, IMM) : kbpf_mod64(DST, IMM);
+	goto next;
+ALU64_NEG:
+	DST = -DST;
+	goto next;
+ALU64_MOV_X:
+	switch (insn->off) {
+	case 0:
+		DST = SRC;
+		break;
+	case 8:
+		DST = (s8)SRC;
+		break;
+	case 16:
+		DST = (s16)SRC;
+		break;
+	case 32:
+		DST = (s32)SRC;
+		break;
+	default:
+		goto bad_insn;
+	}
+	goto next;
+ALU64_MOV_K:
+	DST = IMM;
+	goto next;
+ALU64_END_TO_LE:	/* bswap */
+	switch (insn->imm) {
+	case 16:
+		DST = __swab16((u16)DST);
+		break;
+	case 32:
+		DST = __swab32((u32)DST);
+		break;
+	case 64:
+		DST = __swab64(DST);
+		break;
+	default:
+		goto bad_insn;
+	}
+	goto next;
+
+	/* 32-bit ALU: the result zero-extended */
+ALU_ADD_X:
+	DST = (u32)((u32)DST + (u32)SRC);
+	goto next;
+ALU_ADD_K:
+	DST = (u32)((u32)DST + IMM32);
+	goto next;
+ALU_SUB_X:
+	DST = (u32)((u32)DST - (u32)SRC);
+	goto next;
+ALU_SUB_K:
+	DST = (u32)((u32)DST - IMM32);
+	goto next;
+ALU_MUL_X:
+	DST = (u32)((u32)DST * (u32)SRC);
+	goto next;
+ALU_MUL_K:
+	DST = (u32)((u32)DST * IMM32);
+	goto next;
+ALU_OR_X:
+	DST = (u32)DST | (u32)SRC;
+	goto next;
+ALU_OR_K:
+	DST = (u32)DST | IMM32;
+	goto next;
+ALU_AND_X:
+	DST = (u32)DST & (u32)SRC;
+	goto next;
+ALU_AND_K:
+	DST = (u32)DST & IMM32;
+	goto next;
+ALU_XOR_X:
+	DST = (u32)DST ^ (u32)SRC;
+	goto next;
+ALU_XOR_K:
+	DST = (u32)DST ^ IMM32;
+	goto next;
+ALU_LSH_X:
+	DST = (u32)((u32)DST << (SRC & 31));
+	goto next;
+ALU_LSH_K:
+	DST = (u32)((u32)DST << (insn->imm & 31));
+	goto next;
+ALU_RSH_X:
+	DST = (u32)DST >> (SRC & 31);
+	goto next;
+ALU_RSH_K:
+	DST = (u32)DST >> (insn->imm & 31);
+	goto next;
+ALU_ARSH_X:
+	DST = (u32)((s32)DST >> (SRC & 31));
+	goto next;
+ALU_ARSH_K:
+	DST = (u32)((s32)DST >> (insn->imm & 31));
+	goto next;
+ALU_DIV_X:
+	DST = insn->off ? kbpf_sdiv32(DST, SRC) : kbpf_div32(DST, SRC);
+	goto next;
+ALU_DIV_K:
+	DST = insn->off ? kbpf_sdiv32(DST, IMM32) : kbpf_div32(DST, IMM32);
+	goto next;
+ALU_MOD_X:
+	DST = insn->off ? kbpf_smod32(DST, SRC) : kbpf_mod32(DST, SRC);
+	goto next;
+ALU_MOD_K:
+	DST = insn->off ? kbpf_smod32(DST, IMM32) : kbpf_mod32(DST, IMM32);
+	goto next;
+ALU_NEG:
+	DST = (u32)-(u32)DST;
+	goto next;
+ALU_MOV_X:
+	switch (insn->off) {
+	case 0:
+		DST = (u32)SRC;
+		break;
+	case 8:
+		DST = (u32)(s8)SRC;
+		break;
+	case 16:
+		DST = (u32)(s16)SRC;
+		break;
+	default:
+		goto bad_insn;
+	}
+	goto next;
+ALU_MOV_K:
+	DST = IMM32;
+	goto next;
+ALU_END_TO_LE:
+	switch (insn->imm) {
+	case 16:
+		DST = (__force u16)cpu_to_le16((u16)DST);
+		break;
+	case 32:
+		DST = (__force u32)cpu_to_le32((u32)DST);
+		break;
+	case 64:
+		DST = (__force u64)cpu_to_le64(DST);
+		break;
+	default:
+		goto bad_insn;
+	}
+	goto next;
+ALU_END_TO_BE:
+	switch (insn->imm) {
+	case 16:
+		DST = (__force u16)cpu_to_be16((u16)DST);
+		break;
+	case 32:
+		DST = (__force u32)cpu_to_be32((u32)DST);
+		break;
+	case 64:
+		DST = (__force u64)cpu_to_be64(DST);
+		break;
+	default:
+		goto bad_insn;
+	}
+	goto next;
+
+	/* 64-bit jumps */
+JMP_JA:
+	pc += insn->off;
+	goto next;
+JMP_JEQ_X:
+	if (DST == SRC)
+		pc += insn->off;
+	goto next;
+JMP_JEQ_K:
+	if (DST == IMM)
+		pc += insn->off;
+	goto next;
+JMP_JNE_X:
+	if (DST != SRC)
+		pc += insn->off;
+	goto next;
+JMP_JNE_K:
+	if (DST != IMM)
+		pc += insn->off;
+	goto next;
+JMP_JGT_X:
+	if (DST > SRC)
+		pc += insn->off;
+	goto next;
+JMP_JGT_K:
+	if (DST > IMM)
+		pc += insn->off;
+	goto next;
+JMP_JGE_X:
+	if (DST >= SRC)
+		pc += insn->off;
+	goto next;
+JMP_JGE_K:
+	if (DST >= IMM)
+		pc += insn->off;
+	goto next;
+JMP_JLT_X:
+	if (DST < SRC)
+		pc += insn->off;
+	goto next;
+JMP_JLT_K:
+	if (DST < IMM)
+		pc += insn->off;
+	goto next;
+JMP_JLE_X:
+	if (DST <= SRC)
+		pc += insn->off;
+	goto next;
+JMP_JLE_K:
+	if (DST <= IMM)
+		pc += insn->off;
+	goto next;
+JMP_JSGT_X:
+	if ((s64)DST > (s64)SRC)
+		pc += insn->off;
+	goto next;
+JMP_JSGT_K:
+	if ((s64)DST > (s64)insn->imm)
+		pc += insn->off;
+	goto next;
+JMP_JSGE_X:
+	if ((s64)DST >= (s64)SRC)
+		pc += insn->off;
+	goto next;
+JMP_JSGE_K:
+	if ((s64)DST >= (s64)insn->imm)
+		pc += insn->off;
+	goto next;
+JMP_JSLT_X:
+	if ((s64)DST < (s64)SRC)
+		pc += insn->off;
+	goto next;
+JMP_JSLT_K:
+	if ((s64)DST < (s64)insn->imm)
+		pc += insn->off;
+	goto next;
+JMP_JSLE_X:
+	if ((s64)DST <= (s64)SRC)
+		pc += insn->off;
+	goto next;
+JMP_JSLE_K:
+	if ((s64)DST <= (s64)insn->imm)
+		pc += insn->off;
+	goto next;
+JMP_JSET_X:
+	if (DST & SRC)
+		pc += insn->off;
+	goto next;
+JMP_JSET_K:
+	if (DST & IMM)
+		pc += insn->off;
+	goto next;
+JMP_JCOND:
+	goto next;		/* may_goto: the budget bounds loops */
+
+	/* 32-bit jumps */
+JMP32_JA:
+	pc += insn->imm;
+	goto next;
+JMP32_JEQ_X:
+	if ((u32)DST == (u32)SRC)
+		pc += insn->off;
+	goto next;
+JMP32_JEQ_K:
+	if ((u32)DST == IMM32)
+		pc += insn->off;
+	goto next;
+JMP32_JNE_X:
+	if ((u32)DST != (u32)SRC)
+		pc += insn->off;
+	goto next;
+JMP32_JNE_K:
+	if ((u32)DST != IMM32)
+		pc += insn->off;
+	goto next;
+JMP32_JGT_X:
+	if ((u32)DST > (u32)SRC)
+		pc += insn->off;
+	goto next;
+JMP32_JGT_K:
+	if ((u32)DST > IMM32)
+		pc += insn->off;
+	goto next;
+JMP32_JGE_X:
+	if ((u32)DST >= (u32)SRC)
+		pc += insn->off;
+	goto next;
+JMP32_JGE_K:
+	if ((u32)DST >= IMM32)
+		pc += insn->off;
+	goto next;
+JMP32_JLT_X:
+	if ((u32)DST < (u32)SRC)
+		pc += insn->off;
+	goto next;
+JMP32_JLT_K:
+	if ((u32)DST < IMM32)
+		pc += insn->off;
+	goto next;
+JMP32_JLE_X:
+	if ((u32)DST <= (u32)SRC)
+		pc += insn->off;
+	goto next;
+JMP32_JLE_K:
+	if ((u32)DST <= IMM32)
+		pc += insn->off;
+	goto next;
+JMP32_JSGT_X:
+	if ((s32)DST > (s32)SRC)
+		pc += insn->off;
+	goto next;
+JMP32_JSGT_K:
+	if ((s32)DST > (s32)insn->imm)
+		pc += insn->off;
+	goto next;
+JMP32_JSGE_X:
+	if ((s32)DST >= (s32)SRC)
+		pc += insn->off;
+	goto next;
+JMP32_JSGE_K:
+	if ((s32)DST >= (s32)insn->imm)
+		pc += insn->off;
+	goto next;
+JMP32_JSLT_X:
+	if ((s32)DST < (s32)SRC)
+		pc += insn->off;
+	goto next;
+JMP32_JSLT_K:
+	if ((s32)DST < (s32)insn->imm)
+		pc += insn->off;
+	goto next;
+JMP32_JSLE_X:
+	if ((s32)DST <= (s32)SRC)
+		pc += insn->off;
+	goto next;
+JMP32_JSLE_K:
+	if ((s32)DST <= (s32)insn->imm)
+		pc += insn->off;
+	goto next;
+JMP32_JSET_X:
+	if ((u32)DST & (u32)SRC)
+		pc += insn->off;
+	goto next;
+JMP32_JSET_K:
+	if ((u32)DST & IMM32)
+		pc += insn->off;
+	goto next;
+
+	/* calls and exits */
+JMP_CALL:
+	if (insn->src_reg == BPF_PSEUDO_CALL) {
+		if (unlikely(run->depth >= KBPF_MAX_FRAMES - 1)) {
+			/* the frame that would be: past the stack */
+			err = -EFAULT;
+			va = kbpf_frame_top(run->depth + 1);
 			goto fault;
 		}
-		budget--;
-		insn = &insns[pc];
-
-		switch (insn->code) {
-		/* 64-bit ALU */
-		case BPF_ALU64 | BPF_ADD | BPF_X:
-			DST += SRC;
-			break;
-		case BPF_ALU64 | BPF_ADD | BPF_K:
-			DST += IMM;
-			break;
-		case BPF_ALU64 | BPF_SUB | BPF_X:
-			DST -= SRC;
-			break;
-		case BPF_ALU64 | BPF_SUB | BPF_K:
-			DST -= IMM;
-			break;
-		case BPF_ALU64 | BPF_MUL | BPF_X:
-			DST *= SRC;
-			break;
-		case BPF_ALU64 | BPF_MUL | BPF_K:
-			DST *= IMM;
-			break;
-		case BPF_ALU64 | BPF_OR | BPF_X:
-			DST |= SRC;
-			break;
-		case BPF_ALU64 | BPF_OR | BPF_K:
-			DST |= IMM;
-			break;
-		case BPF_ALU64 | BPF_AND | BPF_X:
-			DST &= SRC;
-			break;
-		case BPF_ALU64 | BPF_AND | BPF_K:
-			DST &= IMM;
-			break;
-		case BPF_ALU64 | BPF_XOR | BPF_X:
-			DST ^= SRC;
-			break;
-		case BPF_ALU64 | BPF_XOR | BPF_K:
-			DST ^= IMM;
-			break;
-		case BPF_ALU64 | BPF_LSH | BPF_X:
-			DST <<= SRC & 63;
-			break;
-		case BPF_ALU64 | BPF_LSH | BPF_K:
-			DST <<= insn->imm & 63;
-			break;
-		case BPF_ALU64 | BPF_RSH | BPF_X:
-			DST >>= SRC & 63;
-			break;
-		case BPF_ALU64 | BPF_RSH | BPF_K:
-			DST >>= insn->imm & 63;
-			break;
-		case BPF_ALU64 | BPF_ARSH | BPF_X:
-			DST = (s64)DST >> (SRC & 63);
-			break;
-		case BPF_ALU64 | BPF_ARSH | BPF_K:
-			DST = (s64)DST >> (insn->imm & 63);
-			break;
-		case BPF_ALU64 | BPF_DIV | BPF_X:
-			DST = insn->off ? kbpf_sdiv64(DST, SRC) : kbpf_div64(DST, SRC);
-			break;
-		case BPF_ALU64 | BPF_DIV | BPF_K:
-			DST = insn->off ? kbpf_sdiv64(DST, IMM) : kbpf_div64(DST, IMM);
-			break;
-		case BPF_ALU64 | BPF_MOD | BPF_X:
-			DST = insn->off ? kbpf_smod64(DST, SRC) : kbpf_mod64(DST, SRC);
-			break;
-		case BPF_ALU64 | BPF_MOD | BPF_K:
-			DST = insn->off ? kbpf_smod64(DST, IMM) : kbpf_mod64(DST, IMM);
-			break;
-		case BPF_ALU64 | BPF_NEG:
-			DST = -DST;
-			break;
-		case BPF_ALU64 | BPF_MOV | BPF_X:
-			switch (insn->off) {
-			case 0:
-				DST = SRC;
-				break;
-			case 8:
-				DST = (s8)SRC;
-				break;
-			case 16:
-				DST = (s16)SRC;
-				break;
-			case 32:
-				DST = (s32)SRC;
-				break;
-			default:
-				goto bad_insn;
-			}
-			break;
-		case BPF_ALU64 | BPF_MOV | BPF_K:
-			DST = IMM;
-			break;
-		case BPF_ALU64 | BPF_END | BPF_TO_LE:	/* bswap */
-			switch (insn->imm) {
-			case 16:
-				DST = __swab16((u16)DST);
-				break;
-			case 32:
-				DST = __swab32((u32)DST);
-				break;
-			case 64:
-				DST = __swab64(DST);
-				break;
-			default:
-				goto bad_insn;
-			}
-			break;
-
-		/* 32-bit ALU: the result zero-extended */
-		case BPF_ALU | BPF_ADD | BPF_X:
-			DST = (u32)((u32)DST + (u32)SRC);
-			break;
-		case BPF_ALU | BPF_ADD | BPF_K:
-			DST = (u32)((u32)DST + IMM32);
-			break;
-		case BPF_ALU | BPF_SUB | BPF_X:
-			DST = (u32)((u32)DST - (u32)SRC);
-			break;
-		case BPF_ALU | BPF_SUB | BPF_K:
-			DST = (u32)((u32)DST - IMM32);
-			break;
-		case BPF_ALU | BPF_MUL | BPF_X:
-			DST = (u32)((u32)DST * (u32)SRC);
-			break;
-		case BPF_ALU | BPF_MUL | BPF_K:
-			DST = (u32)((u32)DST * IMM32);
-			break;
-		case BPF_ALU | BPF_OR | BPF_X:
-			DST = (u32)DST | (u32)SRC;
-			break;
-		case BPF_ALU | BPF_OR | BPF_K:
-			DST = (u32)DST | IMM32;
-			break;
-		case BPF_ALU | BPF_AND | BPF_X:
-			DST = (u32)DST & (u32)SRC;
-			break;
-		case BPF_ALU | BPF_AND | BPF_K:
-			DST = (u32)DST & IMM32;
-			break;
-		case BPF_ALU | BPF_XOR | BPF_X:
-			DST = (u32)DST ^ (u32)SRC;
-			break;
-		case BPF_ALU | BPF_XOR | BPF_K:
-			DST = (u32)DST ^ IMM32;
-			break;
-		case BPF_ALU | BPF_LSH | BPF_X:
-			DST = (u32)((u32)DST << (SRC & 31));
-			break;
-		case BPF_ALU | BPF_LSH | BPF_K:
-			DST = (u32)((u32)DST << (insn->imm & 31));
-			break;
-		case BPF_ALU | BPF_RSH | BPF_X:
-			DST = (u32)DST >> (SRC & 31);
-			break;
-		case BPF_ALU | BPF_RSH | BPF_K:
-			DST = (u32)DST >> (insn->imm & 31);
-			break;
-		case BPF_ALU | BPF_ARSH | BPF_X:
-			DST = (u32)((s32)DST >> (SRC & 31));
-			break;
-		case BPF_ALU | BPF_ARSH | BPF_K:
-			DST = (u32)((s32)DST >> (insn->imm & 31));
-			break;
-		case BPF_ALU | BPF_DIV | BPF_X:
-			DST = insn->off ? kbpf_sdiv32(DST, SRC) : kbpf_div32(DST, SRC);
-			break;
-		case BPF_ALU | BPF_DIV | BPF_K:
-			DST = insn->off ? kbpf_sdiv32(DST, IMM32) : kbpf_div32(DST, IMM32);
-			break;
-		case BPF_ALU | BPF_MOD | BPF_X:
-			DST = insn->off ? kbpf_smod32(DST, SRC) : kbpf_mod32(DST, SRC);
-			break;
-		case BPF_ALU | BPF_MOD | BPF_K:
-			DST = insn->off ? kbpf_smod32(DST, IMM32) : kbpf_mod32(DST, IMM32);
-			break;
-		case BPF_ALU | BPF_NEG:
-			DST = (u32)-(u32)DST;
-			break;
-		case BPF_ALU | BPF_MOV | BPF_X:
-			switch (insn->off) {
-			case 0:
-				DST = (u32)SRC;
-				break;
-			case 8:
-				DST = (u32)(s8)SRC;
-				break;
-			case 16:
-				DST = (u32)(s16)SRC;
-				break;
-			default:
-				goto bad_insn;
-			}
-			break;
-		case BPF_ALU | BPF_MOV | BPF_K:
-			DST = IMM32;
-			break;
-		case BPF_ALU | BPF_END | BPF_TO_LE:
-			switch (insn->imm) {
-			case 16:
-				DST = (__force u16)cpu_to_le16((u16)DST);
-				break;
-			case 32:
-				DST = (__force u32)cpu_to_le32((u32)DST);
-				break;
-			case 64:
-				DST = (__force u64)cpu_to_le64(DST);
-				break;
-			default:
-				goto bad_insn;
-			}
-			break;
-		case BPF_ALU | BPF_END | BPF_TO_BE:
-			switch (insn->imm) {
-			case 16:
-				DST = (__force u16)cpu_to_be16((u16)DST);
-				break;
-			case 32:
-				DST = (__force u32)cpu_to_be32((u32)DST);
-				break;
-			case 64:
-				DST = (__force u64)cpu_to_be64(DST);
-				break;
-			default:
-				goto bad_insn;
-			}
-			break;
-
-		/* 64-bit jumps */
-		case BPF_JMP | BPF_JA:
-			pc += insn->off;
-			break;
-		case BPF_JMP | BPF_JEQ | BPF_X:
-			if (DST == SRC)
-				pc += insn->off;
-			break;
-		case BPF_JMP | BPF_JEQ | BPF_K:
-			if (DST == IMM)
-				pc += insn->off;
-			break;
-		case BPF_JMP | BPF_JNE | BPF_X:
-			if (DST != SRC)
-				pc += insn->off;
-			break;
-		case BPF_JMP | BPF_JNE | BPF_K:
-			if (DST != IMM)
-				pc += insn->off;
-			break;
-		case BPF_JMP | BPF_JGT | BPF_X:
-			if (DST > SRC)
-				pc += insn->off;
-			break;
-		case BPF_JMP | BPF_JGT | BPF_K:
-			if (DST > IMM)
-				pc += insn->off;
-			break;
-		case BPF_JMP | BPF_JGE | BPF_X:
-			if (DST >= SRC)
-				pc += insn->off;
-			break;
-		case BPF_JMP | BPF_JGE | BPF_K:
-			if (DST >= IMM)
-				pc += insn->off;
-			break;
-		case BPF_JMP | BPF_JLT | BPF_X:
-			if (DST < SRC)
-				pc += insn->off;
-			break;
-		case BPF_JMP | BPF_JLT | BPF_K:
-			if (DST < IMM)
-				pc += insn->off;
-			break;
-		case BPF_JMP | BPF_JLE | BPF_X:
-			if (DST <= SRC)
-				pc += insn->off;
-			break;
-		case BPF_JMP | BPF_JLE | BPF_K:
-			if (DST <= IMM)
-				pc += insn->off;
-			break;
-		case BPF_JMP | BPF_JSGT | BPF_X:
-			if ((s64)DST > (s64)SRC)
-				pc += insn->off;
-			break;
-		case BPF_JMP | BPF_JSGT | BPF_K:
-			if ((s64)DST > (s64)insn->imm)
-				pc += insn->off;
-			break;
-		case BPF_JMP | BPF_JSGE | BPF_X:
-			if ((s64)DST >= (s64)SRC)
-				pc += insn->off;
-			break;
-		case BPF_JMP | BPF_JSGE | BPF_K:
-			if ((s64)DST >= (s64)insn->imm)
-				pc += insn->off;
-			break;
-		case BPF_JMP | BPF_JSLT | BPF_X:
-			if ((s64)DST < (s64)SRC)
-				pc += insn->off;
-			break;
-		case BPF_JMP | BPF_JSLT | BPF_K:
-			if ((s64)DST < (s64)insn->imm)
-				pc += insn->off;
-			break;
-		case BPF_JMP | BPF_JSLE | BPF_X:
-			if ((s64)DST <= (s64)SRC)
-				pc += insn->off;
-			break;
-		case BPF_JMP | BPF_JSLE | BPF_K:
-			if ((s64)DST <= (s64)insn->imm)
-				pc += insn->off;
-			break;
-		case BPF_JMP | BPF_JSET | BPF_X:
-			if (DST & SRC)
-				pc += insn->off;
-			break;
-		case BPF_JMP | BPF_JSET | BPF_K:
-			if (DST & IMM)
-				pc += insn->off;
-			break;
-		case BPF_JMP | BPF_JCOND:
-			break;		/* may_goto: the budget bounds loops */
-
-		/* 32-bit jumps */
-		case BPF_JMP32 | BPF_JA:
-			pc += insn->imm;
-			break;
-		case BPF_JMP32 | BPF_JEQ | BPF_X:
-			if ((u32)DST == (u32)SRC)
-				pc += insn->off;
-			break;
-		case BPF_JMP32 | BPF_JEQ | BPF_K:
-			if ((u32)DST == IMM32)
-				pc += insn->off;
-			break;
-		case BPF_JMP32 | BPF_JNE | BPF_X:
-			if ((u32)DST != (u32)SRC)
-				pc += insn->off;
-			break;
-		case BPF_JMP32 | BPF_JNE | BPF_K:
-			if ((u32)DST != IMM32)
-				pc += insn->off;
-			break;
-		case BPF_JMP32 | BPF_JGT | BPF_X:
-			if ((u32)DST > (u32)SRC)
-				pc += insn->off;
-			break;
-		case BPF_JMP32 | BPF_JGT | BPF_K:
-			if ((u32)DST > IMM32)
-				pc += insn->off;
-			break;
-		case BPF_JMP32 | BPF_JGE | BPF_X:
-			if ((u32)DST >= (u32)SRC)
-				pc += insn->off;
-			break;
-		case BPF_JMP32 | BPF_JGE | BPF_K:
-			if ((u32)DST >= IMM32)
-				pc += insn->off;
-			break;
-		case BPF_JMP32 | BPF_JLT | BPF_X:
-			if ((u32)DST < (u32)SRC)
-				pc += insn->off;
-			break;
-		case BPF_JMP32 | BPF_JLT | BPF_K:
-			if ((u32)DST < IMM32)
-				pc += insn->off;
-			break;
-		case BPF_JMP32 | BPF_JLE | BPF_X:
-			if ((u32)DST <= (u32)SRC)
-				pc += insn->off;
-			break;
-		case BPF_JMP32 | BPF_JLE | BPF_K:
-			if ((u32)DST <= IMM32)
-				pc += insn->off;
-			break;
-		case BPF_JMP32 | BPF_JSGT | BPF_X:
-			if ((s32)DST > (s32)SRC)
-				pc += insn->off;
-			break;
-		case BPF_JMP32 | BPF_JSGT | BPF_K:
-			if ((s32)DST > (s32)insn->imm)
-				pc += insn->off;
-			break;
-		case BPF_JMP32 | BPF_JSGE | BPF_X:
-			if ((s32)DST >= (s32)SRC)
-				pc += insn->off;
-			break;
-		case BPF_JMP32 | BPF_JSGE | BPF_K:
-			if ((s32)DST >= (s32)insn->imm)
-				pc += insn->off;
-			break;
-		case BPF_JMP32 | BPF_JSLT | BPF_X:
-			if ((s32)DST < (s32)SRC)
-				pc += insn->off;
-			break;
-		case BPF_JMP32 | BPF_JSLT | BPF_K:
-			if ((s32)DST < (s32)insn->imm)
-				pc += insn->off;
-			break;
-		case BPF_JMP32 | BPF_JSLE | BPF_X:
-			if ((s32)DST <= (s32)SRC)
-				pc += insn->off;
-			break;
-		case BPF_JMP32 | BPF_JSLE | BPF_K:
-			if ((s32)DST <= (s32)insn->imm)
-				pc += insn->off;
-			break;
-		case BPF_JMP32 | BPF_JSET | BPF_X:
-			if ((u32)DST & (u32)SRC)
-				pc += insn->off;
-			break;
-		case BPF_JMP32 | BPF_JSET | BPF_K:
-			if ((u32)DST & IMM32)
-				pc += insn->off;
-			break;
-
-		/* calls and exits */
-		case BPF_JMP | BPF_CALL:
-			if (insn->src_reg == BPF_PSEUDO_CALL) {
-				if (unlikely(run->depth >= KBPF_MAX_FRAMES - 1)) {
-					/* the frame that would be: past the stack */
-					err = -EFAULT;
-					va = kbpf_frame_top(run->depth + 1);
-					goto fault;
-				}
-				f = &frames[run->depth - base];
-				memcpy(f->callee_saved, &regs[BPF_REG_6],
-				       sizeof(f->callee_saved));
-				f->ret_pc = pc + 1;
-				run->depth++;
-				kbpf_frame_enter(run, run->depth);
-				regs[BPF_REG_10] = kbpf_frame_top(run->depth);
-				pc += insn->imm + 1;
-				continue;
-			}
-			if (unlikely(insn->src_reg))
-				goto bad_insn;	/* kfuncs */
-			run->budget = budget;
-			run->err_insn = pc;
-			regs[BPF_REG_0] = kbpf_helper_call(run, insn->imm, &regs[BPF_REG_1]);
-			budget = run->budget;
-			if (unlikely(run->err))
-				goto stop;
-			break;
-		case BPF_JMP | BPF_EXIT:
-			if (run->depth == base) {
-				run->budget = budget;
-				return regs[BPF_REG_0];
-			}
-			run->depth--;
-			f = &frames[run->depth - base];
-			memcpy(&regs[BPF_REG_6], f->callee_saved, sizeof(f->callee_saved));
-			run->regions[0].size = (run->depth + 1) * KBPF_STACK_SIZE;
-			pc = f->ret_pc;
-			continue;
-
-		/* loads */
-		case BPF_LDX | BPF_MEM | BPF_B:
-			va = SRC + insn->off;
-			p = kbpf_xlate(run, va, 1, false);
-			if (unlikely(!p))
-				goto fault_mem;
-			DST = *(u8 *)p;
-			break;
-		case BPF_LDX | BPF_MEM | BPF_H:
-			va = SRC + insn->off;
-			p = kbpf_xlate(run, va, 2, false);
-			if (unlikely(!p))
-				goto fault_mem;
-			DST = get_unaligned((u16 *)p);
-			break;
-		case BPF_LDX | BPF_MEM | BPF_W:
-			va = SRC + insn->off;
-			p = kbpf_xlate(run, va, 4, false);
-			if (unlikely(!p))
-				goto fault_mem;
-			DST = get_unaligned((u32 *)p);
-			break;
-		case BPF_LDX | BPF_MEM | BPF_DW:
-			va = SRC + insn->off;
-			p = kbpf_xlate(run, va, 8, false);
-			if (unlikely(!p))
-				goto fault_mem;
-			DST = get_unaligned((u64 *)p);
-			break;
-		case BPF_LDX | BPF_MEMSX | BPF_B:
-			va = SRC + insn->off;
-			p = kbpf_xlate(run, va, 1, false);
-			if (unlikely(!p))
-				goto fault_mem;
-			DST = *(s8 *)p;
-			break;
-		case BPF_LDX | BPF_MEMSX | BPF_H:
-			va = SRC + insn->off;
-			p = kbpf_xlate(run, va, 2, false);
-			if (unlikely(!p))
-				goto fault_mem;
-			DST = (s64)get_unaligned((s16 *)p);
-			break;
-		case BPF_LDX | BPF_MEMSX | BPF_W:
-			va = SRC + insn->off;
-			p = kbpf_xlate(run, va, 4, false);
-			if (unlikely(!p))
-				goto fault_mem;
-			DST = (s64)get_unaligned((s32 *)p);
-			break;
-		case BPF_LD | BPF_IMM | BPF_DW:
-			if (unlikely(pc + 1 >= len))
-				goto bad_insn;
-			DST = (u64)(u32)insn[0].imm | (u64)(u32)insn[1].imm << 32;
-			pc++;
-			break;
-
-		/* stores */
-		case BPF_STX | BPF_MEM | BPF_B:
-			va = DST + insn->off;
-			p = kbpf_xlate(run, va, 1, true);
-			if (unlikely(!p))
-				goto fault_mem;
-			*(u8 *)p = SRC;
-			break;
-		case BPF_STX | BPF_MEM | BPF_H:
-			va = DST + insn->off;
-			p = kbpf_xlate(run, va, 2, true);
-			if (unlikely(!p))
-				goto fault_mem;
-			put_unaligned((u16)SRC, (u16 *)p);
-			break;
-		case BPF_STX | BPF_MEM | BPF_W:
-			va = DST + insn->off;
-			p = kbpf_xlate(run, va, 4, true);
-			if (unlikely(!p))
-				goto fault_mem;
-			put_unaligned((u32)SRC, (u32 *)p);
-			break;
-		case BPF_STX | BPF_MEM | BPF_DW:
-			va = DST + insn->off;
-			p = kbpf_xlate(run, va, 8, true);
-			if (unlikely(!p))
-				goto fault_mem;
-			put_unaligned(SRC, (u64 *)p);
-			break;
-		case BPF_ST | BPF_MEM | BPF_B:
-			va = DST + insn->off;
-			p = kbpf_xlate(run, va, 1, true);
-			if (unlikely(!p))
-				goto fault_mem;
-			*(u8 *)p = insn->imm;
-			break;
-		case BPF_ST | BPF_MEM | BPF_H:
-			va = DST + insn->off;
-			p = kbpf_xlate(run, va, 2, true);
-			if (unlikely(!p))
-				goto fault_mem;
-			put_unaligned((u16)insn->imm, (u16 *)p);
-			break;
-		case BPF_ST | BPF_MEM | BPF_W:
-			va = DST + insn->off;
-			p = kbpf_xlate(run, va, 4, true);
-			if (unlikely(!p))
-				goto fault_mem;
-			put_unaligned(IMM32, (u32 *)p);
-			break;
-		case BPF_ST | BPF_MEM | BPF_DW:
-			va = DST + insn->off;
-			p = kbpf_xlate(run, va, 8, true);
-			if (unlikely(!p))
-				goto fault_mem;
-			put_unaligned(IMM, (u64 *)p);
-			break;
-
-		/* atomics: real ones, other CPUs share map values */
-		case BPF_STX | BPF_ATOMIC | BPF_W:
-			va = DST + insn->off;
-			p = kbpf_xlate(run, va, 4, true);
-			if (unlikely(!p || ((va | (unsigned long)p) & 3)))
-				goto fault_mem;
-			if (unlikely(!kbpf_atomic32(insn, regs, p)))
-				goto bad_insn;
-			break;
-		case BPF_STX | BPF_ATOMIC | BPF_DW:
-			va = DST + insn->off;
-			p = kbpf_xlate(run, va, 8, true);
-			if (unlikely(!p || ((va | (unsigned long)p) & 7)))
-				goto fault_mem;
-			if (unlikely(!kbpf_atomic64(insn, regs, p)))
-				goto bad_insn;
-			break;
-
-		default:
-			/* LD_ABS/IND, kfuncs, anything the checker refuses */
-			goto bad_insn;
-		}
-		pc++;
+		f = &frames[run->depth - base];
+		memcpy(f->callee_saved, &regs[BPF_REG_6],
+		       sizeof(f->callee_saved));
+		f->ret_pc = pc + 1;
+		run->depth++;
+		kbpf_frame_enter(run, run->depth);
+		regs[BPF_REG_10] = kbpf_frame_top(run->depth);
+		pc += insn->imm + 1;
+		goto select_insn;
 	}
+	if (unlikely(insn->src_reg))
+		goto bad_insn;	/* kfuncs */
+	run->budget = budget;
+	run->err_insn = pc;
+	regs[BPF_REG_0] = kbpf_helper_call(run, insn->imm, &regs[BPF_REG_1]);
+	budget = run->budget;
+	if (unlikely(run->err))
+		goto stop;
+	goto next;
+JMP_EXIT:
+	if (run->depth == base) {
+		run->budget = budget;
+		return regs[BPF_REG_0];
+	}
+	run->depth--;
+	f = &frames[run->depth - base];
+	memcpy(&regs[BPF_REG_6], f->callee_saved, sizeof(f->callee_saved));
+	run->regions[0].size = (run->depth + 1) * KBPF_STACK_SIZE;
+	pc = f->ret_pc;
+	goto select_insn;
+
+	/* loads */
+LDX_MEM_B:
+	va = SRC + insn->off;
+	p = kbpf_xlate(run, va, 1, false);
+	if (unlikely(!p))
+		goto fault_mem;
+	DST = *(u8 *)p;
+	goto next;
+LDX_MEM_H:
+	va = SRC + insn->off;
+	p = kbpf_xlate(run, va, 2, false);
+	if (unlikely(!p))
+		goto fault_mem;
+	DST = get_unaligned((u16 *)p);
+	goto next;
+LDX_MEM_W:
+	va = SRC + insn->off;
+	p = kbpf_xlate(run, va, 4, false);
+	if (unlikely(!p))
+		goto fault_mem;
+	DST = get_unaligned((u32 *)p);
+	goto next;
+LDX_MEM_DW:
+	va = SRC + insn->off;
+	p = kbpf_xlate(run, va, 8, false);
+	if (unlikely(!p))
+		goto fault_mem;
+	DST = get_unaligned((u64 *)p);
+	goto next;
+LDX_MEMSX_B:
+	va = SRC + insn->off;
+	p = kbpf_xlate(run, va, 1, false);
+	if (unlikely(!p))
+		goto fault_mem;
+	DST = *(s8 *)p;
+	goto next;
+LDX_MEMSX_H:
+	va = SRC + insn->off;
+	p = kbpf_xlate(run, va, 2, false);
+	if (unlikely(!p))
+		goto fault_mem;
+	DST = (s64)get_unaligned((s16 *)p);
+	goto next;
+LDX_MEMSX_W:
+	va = SRC + insn->off;
+	p = kbpf_xlate(run, va, 4, false);
+	if (unlikely(!p))
+		goto fault_mem;
+	DST = (s64)get_unaligned((s32 *)p);
+	goto next;
+LD_IMM_DW:
+	if (unlikely(pc + 1 >= len))
+		goto bad_insn;
+	DST = (u64)(u32)insn[0].imm | (u64)(u32)insn[1].imm << 32;
+	pc++;
+	goto next;
+
+	/* stores */
+STX_MEM_B:
+	va = DST + insn->off;
+	p = kbpf_xlate(run, va, 1, true);
+	if (unlikely(!p))
+		goto fault_mem;
+	*(u8 *)p = SRC;
+	goto next;
+STX_MEM_H:
+	va = DST + insn->off;
+	p = kbpf_xlate(run, va, 2, true);
+	if (unlikely(!p))
+		goto fault_mem;
+	put_unaligned((u16)SRC, (u16 *)p);
+	goto next;
+STX_MEM_W:
+	va = DST + insn->off;
+	p = kbpf_xlate(run, va, 4, true);
+	if (unlikely(!p))
+		goto fault_mem;
+	put_unaligned((u32)SRC, (u32 *)p);
+	goto next;
+STX_MEM_DW:
+	va = DST + insn->off;
+	p = kbpf_xlate(run, va, 8, true);
+	if (unlikely(!p))
+		goto fault_mem;
+	put_unaligned(SRC, (u64 *)p);
+	goto next;
+ST_MEM_B:
+	va = DST + insn->off;
+	p = kbpf_xlate(run, va, 1, true);
+	if (unlikely(!p))
+		goto fault_mem;
+	*(u8 *)p = insn->imm;
+	goto next;
+ST_MEM_H:
+	va = DST + insn->off;
+	p = kbpf_xlate(run, va, 2, true);
+	if (unlikely(!p))
+		goto fault_mem;
+	put_unaligned((u16)insn->imm, (u16 *)p);
+	goto next;
+ST_MEM_W:
+	va = DST + insn->off;
+	p = kbpf_xlate(run, va, 4, true);
+	if (unlikely(!p))
+		goto fault_mem;
+	put_unaligned(IMM32, (u32 *)p);
+	goto next;
+ST_MEM_DW:
+	va = DST + insn->off;
+	p = kbpf_xlate(run, va, 8, true);
+	if (unlikely(!p))
+		goto fault_mem;
+	put_unaligned(IMM, (u64 *)p);
+	goto next;
+
+	/* atomics: real ones, other CPUs share map values */
+STX_ATOMIC_W:
+	va = DST + insn->off;
+	p = kbpf_xlate(run, va, 4, true);
+	if (unlikely(!p || ((va | (unsigned long)p) & 3)))
+		goto fault_mem;
+	if (unlikely(!kbpf_atomic32(insn, regs, p)))
+		goto bad_insn;
+	goto next;
+STX_ATOMIC_DW:
+	va = DST + insn->off;
+	p = kbpf_xlate(run, va, 8, true);
+	if (unlikely(!p || ((va | (unsigned long)p) & 7)))
+		goto fault_mem;
+	if (unlikely(!kbpf_atomic64(insn, regs, p)))
+		goto bad_insn;
+	goto next;
+
+default_label:
+	/* LD_ABS/IND, kfuncs, anything the checker refuses */
+	goto bad_insn;
 
 bad_insn:
 	err = -EINVAL;

@@ -78,7 +78,7 @@ struct kbpf_region {
 /**
  * struct kbpf_prog_stats - per-cpu counters of a program
  * @run_cnt:          completed runs
- * @run_time_ns:      their time
+ * @run_time_ns:      their time, counted while kernel.bpf_stats_enabled is on
  * @faults:           runs stopped by a violation or the budget
  * @recursion_misses: runs refused because the program was running on this
  *                    CPU already
