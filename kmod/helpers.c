@@ -420,9 +420,10 @@ struct printk_conv {
 
 /*
  * Parse the conversion at @s as bpf_bprintf_prepare() does: flags among
- * "0+- ", a width, then %c, %s, %p, or up to two 'l' and one of d i u x X.
- * No '#', no precision.  Return: the bytes of the conversion, 0 if the
- * kernel refuses it.
+ * "0+- ", a width, then %c, %s (followed by nothing, a space or
+ * punctuation), %p, or up to two 'l' and one of d i u x X.  No '#', no
+ * precision.  Return: the bytes of the conversion, 0 if the kernel
+ * refuses it.
  */
 static u32 printk_spec(const char *s, struct printk_conv *c)
 {
@@ -442,12 +443,10 @@ static u32 printk_spec(const char *s, struct printk_conv *c)
 			width = min_t(u32, width * 10 + (s[i] - '0'), KBPF_PRINTK_MAX);
 		scnprintf(c->spec + len, sizeof(c->spec) - len, "%u", width);
 	}
-	/*
-	 * The kernel also refuses %s followed by a letter or a digit.  kbpf
-	 * still prints those as text: user/tests/vm/test_prog.c formats
-	 * "%sks" (see printk_cases in kunit/helpers_test.c).
-	 */
-	if (s[i] != 's' && s[i] != 'c' && s[i] != 'p') {
+	if (s[i] == 's') {
+		if (s[i + 1] && !isspace(s[i + 1]) && !ispunct(s[i + 1]))
+			return 0;
+	} else if (s[i] != 'c' && s[i] != 'p') {
 		while (s[i] == 'l' && c->nr_l < 2) {
 			c->nr_l++;
 			i++;

@@ -1833,16 +1833,7 @@ static const struct printk_case printk_cases[] = {
 	PK("the alternate form flag", "%#x", -EINVAL, 1),
 	PK("a precision", "%.2d", -EINVAL, 1),
 	PK("%ls", "%ls", -EINVAL, STR_ARG),
-	/*
-	 * Left out, an open question: "%s followed by a letter" ("%sx"), which
-	 * bpf_bprintf_prepare() refuses with -EINVAL (%s must be followed by
-	 * the NUL, a space or punctuation).  kbpf still accepts it because
-	 * user/tests/vm/test_prog.c's kbpf_trace_printk_goes_to_its_instance
-	 * formats "bf %d %sks\n" and expects it printed; once that test uses a
-	 * format the kernel takes, printk_spec() can refuse it and this case
-	 * can come back:
-	 *	PK("%s followed by a letter", "%sx", -EINVAL, STR_ARG),
-	 */
+	PK("%s followed by a letter", "%sx", -EINVAL, STR_ARG),
 	PK("a control byte", "a\x01z", -EINVAL),
 };
 
