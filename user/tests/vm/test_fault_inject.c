@@ -15,9 +15,11 @@
  *
  * Operations: map creation of every type, element updates (preallocated
  * and not, per-CPU, LRU, queue, perf event array), a batch update, program
- * load with relocation and a log, raw_tp attach, perf buffer creation and
- * mmap, ring buffer mmap.  KBPF_FAULT_MAX (default 2000) bounds each sweep.
- * Without fail-nth (the stock kernels) it reports one skipped test.
+ * load with relocation and a log, its test run and info (xlated
+ * instructions, map ids), a lookup batch, raw_tp attach, perf buffer
+ * creation and mmap, ring buffer and mmapable array mmap.  KBPF_FAULT_MAX
+ * (default 2000) bounds each sweep.  Without fail-nth (the stock kernels)
+ * it reports one skipped test.
  */
 #include <linux/perf_event.h>
 #include <stdbool.h>
@@ -487,6 +489,73 @@ static void attach_check(struct op *op, int n, long ret)
 	EXPECT_EQ(h_read0(op->fd) - before, ret >= 0 ? 5 : 0);
 }
 
+/* BPF_PROG_TEST_RUN of the program load_run() makes (op->aux). */
+static long test_run_run(struct op *op, int n)
+{
+	uint64_t args[2] = { 0 };
+	union bpf_attr a;
+	long err;
+
+	(void)n;
+	memset(&a, 0, sizeof(a));
+	a.test.prog_fd = (uint32_t)op->aux;
+	a.test.ctx_in = (uintptr_t)args;
+	a.test.ctx_size_in = sizeof(args);
+	err = h_sys(BPF_PROG_TEST_RUN, &a);
+	if (!err && a.test.retval != 42)
+		tap_fail("%s: retval %u", op->name, a.test.retval);
+	return err;
+}
+
+/* Its info, with the xlated instructions and map ids. */
+static long info_run(struct op *op, int n)
+{
+	struct bpf_insn x[16];
+	struct bpf_prog_info info;
+	uint32_t ids[4];
+	union bpf_attr a;
+	long err;
+
+	(void)n;
+	memset(&info, 0, sizeof(info));
+	info.xlated_prog_len = sizeof(x);
+	info.xlated_prog_insns = (uintptr_t)x;
+	info.nr_map_ids = 4;
+	info.map_ids = (uintptr_t)ids;
+	memset(&a, 0, sizeof(a));
+	a.info.bpf_fd = (uint32_t)op->aux;
+	a.info.info_len = sizeof(info);
+	a.info.info = (uintptr_t)&info;
+	err = h_sys(BPF_OBJ_GET_INFO_BY_FD, &a);
+	if (!err && (info.xlated_prog_len != 8 * sizeof(x[0]) || info.nr_map_ids != 1))
+		tap_fail("%s: %u bytes of instructions, %u maps", op->name,
+			 info.xlated_prog_len, info.nr_map_ids);
+	return err;
+}
+
+/* A LOOKUP_BATCH over a HASH map of 8 elements: all 8 when it works. */
+static long lookup_batch_run(struct op *op, int n)
+{
+	uint32_t keys[16], cursor;
+	uint64_t values[16];
+	union bpf_attr a;
+	long err;
+
+	(void)n;
+	memset(&a, 0, sizeof(a));
+	a.batch.map_fd = (uint32_t)op->fd;
+	a.batch.out_batch = (uintptr_t)&cursor;
+	a.batch.keys = (uintptr_t)keys;
+	a.batch.values = (uintptr_t)values;
+	a.batch.count = 16;
+	err = h_sys(BPF_MAP_LOOKUP_BATCH, &a);
+	if (err == -ENOENT)	/* the whole map in one go */
+		err = 0;
+	if (!err && a.batch.count != 8)
+		tap_fail("%s: %u elements", op->name, a.batch.count);
+	return err;
+}
+
 static void programs(void)
 {
 	struct op load = { "program load", load_run, load_check, close_undo,
@@ -497,6 +566,27 @@ static void programs(void)
 	load.fd = h_map_create(BPF_MAP_TYPE_HASH, 4, 8, 4, 0);
 	EXPECT(load.fd >= 0);
 	sweep(&load, 1);
+	{
+		struct op run = { "program test run", test_run_run, NULL, NULL,
+				  0, 0, 0, 0, 0, -1, -1 };
+		struct op info = { "program info", info_run, NULL, NULL,
+				   0, 0, 0, 0, 0, -1, -1 };
+		struct op batch = { "lookup batch HASH", lookup_batch_run, NULL, NULL,
+				    0, 0, 0, 0, 0, -1, -1 };
+		uint32_t k;
+		uint64_t v = 5;
+
+		run.aux = info.aux = (int)load_run(&load, 0);
+		EXPECT(run.aux >= 0);
+		sweep(&run, 2);
+		sweep(&info, 2);
+		close(run.aux);
+		batch.fd = h_map_create(BPF_MAP_TYPE_HASH, 4, 8, 16, 0);
+		for (k = 0; k < 8; k++)
+			EXPECT_EQ(h_elem(BPF_MAP_UPDATE_ELEM, batch.fd, &k, &v, 0), 0);
+		sweep(&batch, 2);
+		close(batch.fd);
+	}
 	close(load.fd);
 
 	attach.fd = h_map_create(BPF_MAP_TYPE_ARRAY, 4, 8, 1, 0);
