@@ -3,7 +3,9 @@
  * /sys/kernel/debug/kbpf/: what kbpf holds, for people.
  *
  *   maps      one line per map: id, type, key and value size,
- *             max_entries, flags, memory, frozen, open fds, name
+ *             max_entries, flags, memory, frozen, open fds, operations
+ *             (lookups, updates, deletes, others) from bpf(2) and
+ *             programs, name
  *   progs     one line per program: id, type, instructions, maps, runs,
  *             run time, faults, recursion misses, tag, name
  *   memory    bytes kbpf holds, and the max_memory limit (0: none);

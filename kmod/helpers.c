@@ -169,6 +169,7 @@ static u64 helper_map_lookup(struct kbpf_run *run, const u64 *a)
 	key = run_mem(run, a[1], map->key_size, false);
 	if (!key)
 		return 0;
+	kbpf_map_count(map, KBPF_MAP_STAT_LOOKUP);
 	return grant_value(run, map, map->ops->lookup(map, key));
 }
 
@@ -185,6 +186,7 @@ static u64 helper_map_update(struct kbpf_run *run, const u64 *a)
 	value = key ? run_mem(run, a[2], map->value_size, false) : NULL;
 	if (!value)
 		return 0;
+	kbpf_map_count(map, KBPF_MAP_STAT_UPDATE);
 	return map->ops->update(map, key, value, a[3]);
 }
 
@@ -200,6 +202,7 @@ static u64 helper_map_delete(struct kbpf_run *run, const u64 *a)
 	key = run_mem(run, a[1], map->key_size, false);
 	if (!key)
 		return 0;
+	kbpf_map_count(map, KBPF_MAP_STAT_DELETE);
 	return map->ops->delete(map, key);
 }
 
@@ -219,6 +222,7 @@ static u64 helper_map_qs(struct kbpf_run *run, const u64 *a, s32 id)
 	value = run_mem(run, a[1], map->value_size, !push);
 	if (!value)
 		return 0;
+	kbpf_map_count(map, push ? KBPF_MAP_STAT_UPDATE : KBPF_MAP_STAT_LOOKUP);
 	return push ? map->ops->push(map, value, a[2]) : op(map, value);
 }
 
@@ -234,6 +238,7 @@ static u64 helper_map_lookup_percpu(struct kbpf_run *run, const u64 *a)
 	key = run_mem(run, a[1], map->key_size, false);
 	if (!key)
 		return 0;
+	kbpf_map_count(map, KBPF_MAP_STAT_LOOKUP);
 	return grant_value(run, map, map->ops->lookup_percpu(map, key, a[2]));
 }
 
@@ -294,6 +299,7 @@ static u64 helper_for_each(struct kbpf_run *run, const u64 *a)
 	if (a[1] < KBPF_FUNC_HANDLE_BASE ||
 	    a[1] - KBPF_FUNC_HANDLE_BASE >= run->prog->len)
 		return run_bad_call(run, a[1]);
+	kbpf_map_count(map, KBPF_MAP_STAT_OTHER);
 	n = map->ops->for_each(map, elem_callback, &fe, a[3]);
 	return run->err ? 0 : n;
 }

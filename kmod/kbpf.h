@@ -10,6 +10,7 @@
 #include <linux/file.h>
 #include <linux/mutex.h>
 #include <linux/numa.h>
+#include <linux/percpu.h>
 #include <linux/poll.h>
 #include <linux/refcount.h>
 #include <linux/string.h>
@@ -189,6 +190,19 @@ struct kbpf_map_ops {
  * @free_work:    defers the final free to process context
  * @name:         BPF_OBJ_NAME_LEN name given at creation, NUL-terminated
  */
+/* What a map was asked to do, from bpf(2) and from programs; per CPU. */
+enum kbpf_map_stat {
+	KBPF_MAP_STAT_LOOKUP,	/* lookups, lookup_and_delete, pop and peek */
+	KBPF_MAP_STAT_UPDATE,	/* updates and pushes */
+	KBPF_MAP_STAT_DELETE,
+	KBPF_MAP_STAT_OTHER,	/* get_next_key, batch commands, for_each */
+	KBPF_MAP_STAT_NR,
+};
+
+struct kbpf_map_stats {
+	u64 ops[KBPF_MAP_STAT_NR];
+};
+
 struct kbpf_map {
 	const struct kbpf_map_ops *ops;
 	u32 map_type;
@@ -206,8 +220,16 @@ struct kbpf_map {
 	struct mem_cgroup *memcg;
 	u64 charged;
 	struct work_struct free_work;
+	struct kbpf_map_stats __percpu *stats;	/* NULL: not counted */
 	char name[BPF_OBJ_NAME_LEN];
 };
+
+/* Count one operation on @map; safe in any context, NMI included. */
+static inline void kbpf_map_count(struct kbpf_map *map, enum kbpf_map_stat stat)
+{
+	if (map->stats)
+		this_cpu_inc(map->stats->ops[stat]);
+}
 
 extern const struct kbpf_map_ops kbpf_array_map_ops;
 extern const struct kbpf_map_ops kbpf_percpu_array_map_ops;

@@ -131,6 +131,7 @@ static void kbpf_map_free_now(struct kbpf_map *map)
 	struct mem_cgroup *memcg = map->memcg;
 	u64 charged = map->charged;
 
+	free_percpu(map->stats);
 	map->ops->free(map);
 	kbpf_mem_uncharge(charged);
 	mem_cgroup_put(memcg);
@@ -226,6 +227,12 @@ struct kbpf_map *kbpf_map_new(const union bpf_attr *attr)
 		ops->free(map);
 		kbpf_obj_uncharge();
 		return ERR_PTR(err);
+	}
+	map->stats = alloc_percpu_gfp(struct kbpf_map_stats, GFP_KERNEL_ACCOUNT);
+	if (!map->stats) {
+		ops->free(map);
+		kbpf_obj_uncharge();
+		return ERR_PTR(-ENOMEM);
 	}
 	map->id = 0;
 	refcount_set(&map->refcnt, 1);
@@ -490,6 +497,18 @@ out:
 	return err;
 }
 
+/* @stat of @map, over every CPU */
+static u64 kbpf_map_stat_sum(const struct kbpf_map *map, enum kbpf_map_stat stat)
+{
+	u64 sum = 0;
+	int cpu;
+
+	if (map->stats)
+		for_each_possible_cpu(cpu)
+			sum += per_cpu_ptr(map->stats, cpu)->ops[stat];
+	return sum;
+}
+
 /**
  * kbpf_map_show_all() - one line per live map, for debugfs
  * @m: the seq_file
@@ -502,14 +521,18 @@ void kbpf_map_show_all(struct seq_file *m)
 	struct kbpf_map *map;
 	int id;
 
-	seq_puts(m, "id\ttype\tkey\tvalue\tmax_entries\tflags\tmemory\tfrozen\tfds\tname\n");
+	seq_puts(m, "id\ttype\tkey\tvalue\tmax_entries\tflags\tmemory\tfrozen\tfds\t"
+		 "lookups\tupdates\tdeletes\tother_ops\tname\n");
 	spin_lock_irqsave(&kbpf_map_idr_lock, irqflags);
 	idr_for_each_entry(&kbpf_map_idr, map, id)
-		seq_printf(m, "%u\t%u\t%u\t%u\t%u\t%#x\t%llu\t%u\t%lld\t%s\n",
+		seq_printf(m, "%u\t%u\t%u\t%u\t%u\t%#x\t%llu\t%u\t%lld\t%llu\t%llu\t%llu\t%llu\t%s\n",
 			   map->id, map->map_type, map->key_size, map->value_size,
 			   map->max_entries, map->map_flags, map->ops->mem_usage(map),
 			   READ_ONCE(map->frozen), atomic64_read(&map->usercnt),
-			   map->name);
+			   kbpf_map_stat_sum(map, KBPF_MAP_STAT_LOOKUP),
+			   kbpf_map_stat_sum(map, KBPF_MAP_STAT_UPDATE),
+			   kbpf_map_stat_sum(map, KBPF_MAP_STAT_DELETE),
+			   kbpf_map_stat_sum(map, KBPF_MAP_STAT_OTHER), map->name);
 	spin_unlock_irqrestore(&kbpf_map_idr_lock, irqflags);
 }
 

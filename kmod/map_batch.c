@@ -219,6 +219,7 @@ static int kbpf_lookup_batch(struct kbpf_map *map, struct file *map_file,
 {
 	if (!map->ops->lookup_batch)
 		return -ENOTSUPP;
+	kbpf_map_count(map, KBPF_MAP_STAT_OTHER);
 	return map->ops->lookup_batch(map, map_file, attr, uattr);
 }
 
@@ -229,6 +230,7 @@ static int kbpf_lookup_and_delete_batch(struct kbpf_map *map,
 {
 	if (!map->ops->lookup_and_delete_batch)
 		return -ENOTSUPP;
+	kbpf_map_count(map, KBPF_MAP_STAT_OTHER);
 	return map->ops->lookup_and_delete_batch(map, map_file, attr, uattr);
 }
 
@@ -237,6 +239,7 @@ static int kbpf_update_batch(struct kbpf_map *map, struct file *map_file,
 {
 	if (!map->ops->update_batch)
 		return -ENOTSUPP;
+	kbpf_map_count(map, KBPF_MAP_STAT_OTHER);
 	return map->ops->update_batch(map, map_file, attr, uattr);
 }
 
@@ -245,6 +248,7 @@ static int kbpf_delete_batch(struct kbpf_map *map, struct file *map_file,
 {
 	if (!map->ops->delete_batch)
 		return -ENOTSUPP;
+	kbpf_map_count(map, KBPF_MAP_STAT_OTHER);
 	return map->ops->delete_batch(map, map_file, attr, uattr);
 }
 

@@ -34,6 +34,7 @@ int kbpf_map_copy_value(struct kbpf_map *map, const void *key, void *value,
 	void *ptr;
 	int err;
 
+	kbpf_map_count(map, KBPF_MAP_STAT_LOOKUP);
 	if (map->ops->sys_lookup)
 		return map->ops->sys_lookup(map, key, value, flags);
 
@@ -58,6 +59,7 @@ int kbpf_map_update_value(struct kbpf_map *map, struct file *map_file,
 {
 	int err;
 
+	kbpf_map_count(map, KBPF_MAP_STAT_UPDATE);
 	if (map->ops->sys_update)
 		return map->ops->sys_update(map, map_file, key, value, flags);
 
@@ -73,6 +75,7 @@ int kbpf_map_delete_value(struct kbpf_map *map, const void *key)
 {
 	int err;
 
+	kbpf_map_count(map, KBPF_MAP_STAT_DELETE);
 	rcu_read_lock();
 	err = map->ops->delete(map, key);
 	rcu_read_unlock();
@@ -210,6 +213,7 @@ int kbpf_map_get_next_key(struct kbpf_map *map, struct file *map_file,
 		goto free_key;
 	}
 
+	kbpf_map_count(map, KBPF_MAP_STAT_OTHER);
 	rcu_read_lock();
 	err = map->ops->get_next_key(map, key, next_key);
 	rcu_read_unlock();
@@ -255,6 +259,7 @@ int kbpf_map_lookup_and_delete_elem(struct kbpf_map *map, struct file *map_file,
 	}
 
 	err = -ENOTSUPP;
+	kbpf_map_count(map, KBPF_MAP_STAT_LOOKUP);
 	if (map->ops->sys_lookup_and_delete)
 		err = map->ops->sys_lookup_and_delete(map, key, value, attr->flags);
 	if (!err)

@@ -302,6 +302,10 @@ static void kbpf_show_lists_what_the_module_holds(void)
 	EXPECT_KT(1, "kbpf show [memory|maps|progs]", "kbpf list");
 	if (on_kbpf) {
 		EXPECT_KT(0, NULL, "map create type lru_hash key 4 value 8 entries 8 name k_show");
+		EXPECT_KT(0, NULL, "map update name k_show key 1 0 0 0 value 1 0 0 0 0 0 0 0");
+		EXPECT_KT(0, NULL, "map lookup name k_show key 1 0 0 0");
+		EXPECT_KT(0, "\"lookups\":1,\"updates\":1,\"deletes\":0,\"other_ops\":0",
+			  "--json kbpf show maps");
 		EXPECT_KT(0, "lru_hash", "kbpf show maps");
 		EXPECT(strstr(last_out, "k_show\n"));
 		EXPECT(strstr(last_out, "max_entries"));

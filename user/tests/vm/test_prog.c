@@ -563,19 +563,47 @@ static void kbpf_debugfs_lists_maps_and_programs(void)
 		.map_type = BPF_MAP_TYPE_HASH, .key_size = 4, .value_size = 8,
 		.max_entries = 16,
 	};
-	const struct bpf_insn ok[] = { MOV64_IMM(0, 0), EXIT() };
 	char line[128];
 	int map, fd;
+	uint32_t key = 0, ret;
+	uint64_t value = 7;
 
 	if (access("/sys/kernel/debug/kbpf", F_OK))
 		system("mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null");
 	strcpy(a.map_name, "dbgfs_map");
 	map = (int)sys_bpf(BPF_MAP_CREATE, &a);
-	fd = load(BPF_PROG_TYPE_SYSCALL, ok, NR(ok), 0);
-	EXPECT(map >= 0 && fd >= 0);
+	EXPECT(map >= 0);
+	{
+		/* two lookups and a delete of key 0 (on the stack) */
+		const struct bpf_insn ops[] = {
+			ST(BPF_W, 10, -4, 0),
+			LD_MAP(1, map), MOV64_REG(2, 10), ALU64_IMM(BPF_ADD, 2, -4),
+			CALL(BPF_FUNC_map_lookup_elem),
+			LD_MAP(1, map), MOV64_REG(2, 10), ALU64_IMM(BPF_ADD, 2, -4),
+			CALL(BPF_FUNC_map_lookup_elem),
+			LD_MAP(1, map), MOV64_REG(2, 10), ALU64_IMM(BPF_ADD, 2, -4),
+			CALL(BPF_FUNC_map_delete_elem),
+			MOV64_IMM(0, 0), EXIT(),
+		};
+
+		fd = load(BPF_PROG_TYPE_SYSCALL, ops, NR(ops), 0);
+	}
+	EXPECT(fd >= 0);
+	/* from bpf(2): an update, a lookup, a get_next_key; then the program */
+	{
+		union bpf_attr u = { .map_fd = map, .key = (uintptr_t)&key,
+				     .value = (uintptr_t)&value };
+		union bpf_attr n = { .map_fd = map, .next_key = (uintptr_t)&key };
+
+		EXPECT(sys_bpf(BPF_MAP_UPDATE_ELEM, &u) == 0);
+		EXPECT(map_lookup(map, &key, &value) == 0);
+		EXPECT(sys_bpf(BPF_MAP_GET_NEXT_KEY, &n) == 0);
+	}
+	EXPECT(test_run(fd, NULL, 0, 0, 0, &ret) == 0);
 	snprintf(line, sizeof(line), "\t%u\t4\t8\t16\t", BPF_MAP_TYPE_HASH);
 	EXPECT(file_has("/sys/kernel/debug/kbpf/maps", line));
-	EXPECT(file_has("/sys/kernel/debug/kbpf/maps", "\tdbgfs_map\n"));
+	/* lookups, updates, deletes, other operations, then the name */
+	EXPECT(file_has("/sys/kernel/debug/kbpf/maps", "\t3\t1\t1\t1\tdbgfs_map\n"));
 	EXPECT(file_has("/sys/kernel/debug/kbpf/progs", "\tkbpf_test\n"));
 	EXPECT(file_has("/sys/kernel/debug/kbpf/memory", "used\t"));
 	close(fd);
