@@ -36,14 +36,17 @@ else
 			--kernelsourcedir "/usr/src/linux-headers-$rel" >>"$work/dkms.log" 2>&1
 		result $? "dkms build against the Debian $line headers ($rel)"
 		ko=$(find "/var/lib/dkms/kbpf/$ver/$rel" -name 'kbpf.ko*' | head -n 1)
-		info=$(modinfo "$ko" 2>/dev/null)
-		echo "$info" | grep -q "^version: *$ver$" &&
-			echo "$info" | grep -q "^license: *GPL$" &&
-			echo "$info" | grep -q "^description: *." &&
-			echo "$info" | grep -q "^vermagic: *$rel " &&
-			echo "$info" | grep -q "^parm: *dev_mode:.*(ushort)" &&
-			echo "$info" | grep -q "^parm: *max_memory:.*(ullong)" &&
-			echo "$info" | grep -q "^parm: *max_objects:.*E2BIG.*(uint)"
+		info=$(modinfo "$ko" 2>&1)
+		grep -q "^version: *$ver$" <<<"$info" &&
+			grep -q "^license: *GPL$" <<<"$info" &&
+			grep -q "^description: *." <<<"$info" &&
+			grep -q "^vermagic: *$rel " <<<"$info" &&
+			grep -q "^parm: *dev_mode:.*(ushort)" <<<"$info" &&
+			grep -q "^parm: *max_memory:.*(ullong)" <<<"$info" &&
+			grep -q "^parm: *max_objects:.*E2BIG.*(uint)" <<<"$info"
+		st=$?
+		[ $st = 0 ] || sed 's/^/# /' <<<"${ko:-no kbpf.ko found}: $info"
+		[ $st = 0 ]
 		result $? "modinfo of the DKMS-built module for $rel: version, license, description, vermagic, parameters with their help"
 	done
 	dkms remove kbpf/"$ver" --all >>"$work/dkms.log" 2>&1
