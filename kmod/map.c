@@ -223,16 +223,16 @@ struct kbpf_map *kbpf_map_new(const union bpf_attr *attr)
 	map->numa_node = numa_node;
 	/* bpf(2) looks at the name only once the type's allocation worked. */
 	err = kbpf_obj_name_cpy(map->name, attr->map_name, sizeof(attr->map_name));
+	if (err >= 0) {
+		map->stats = alloc_percpu_gfp(struct kbpf_map_stats,
+					      GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+		if (!map->stats)
+			err = -ENOMEM;
+	}
 	if (err < 0) {
 		ops->free(map);
 		kbpf_obj_uncharge();
 		return ERR_PTR(err);
-	}
-	map->stats = alloc_percpu_gfp(struct kbpf_map_stats, GFP_KERNEL_ACCOUNT);
-	if (!map->stats) {
-		ops->free(map);
-		kbpf_obj_uncharge();
-		return ERR_PTR(-ENOMEM);
 	}
 	map->id = 0;
 	refcount_set(&map->refcnt, 1);
