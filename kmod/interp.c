@@ -5,14 +5,18 @@
  * against the memory model of prog.h.  Registers hold plain 64-bit
  * values; every load, store and atomic translates its virtual address
  * through the run's region table and checks it against the region's size
- * and permission before any kernel memory is touched.  An instruction
- * that cannot run, a bad access or an exhausted budget stops the run
- * with a fault (struct kbpf_run's @err).
+ * and permission before any kernel memory is touched, except those
+ * kbpf_interp_prepare() proved to stay in the current frame (R10, which
+ * is read-only, plus a constant).  An instruction that cannot run, a bad
+ * access or an exhausted budget stops the run with a fault (struct
+ * kbpf_run's @err).
  *
  * The stack, region 0, follows the call depth: at depth d it is
- * (d + 1) * KBPF_STACK_SIZE bytes, frame d's top is its end, and a frame
- * is zeroed when it is entered.  So a frame cannot reach the frames of
- * its callees, and no run reads what another run left in the stack.
+ * (d + 1) * KBPF_STACK_SIZE bytes, frame d's top is its end, and frames
+ * 1.. are zeroed when they are entered, frame 0 by kbpf_run_init() or,
+ * for the run pools' stacks, by kbpf_run_scrub() after the last run.  So
+ * a frame cannot reach the frames of its callees, and no run reads what
+ * another run left in the stack.
  *
  * A helper may fault the run too (kbpf_run_fault()); while a helper runs,
  * @err_insn holds the index of its call instruction, so that the fault
@@ -52,6 +56,12 @@ static inline u64 kbpf_frame_top(u32 depth)
 	return KBPF_VADDR(0, (depth + 1) * KBPF_STACK_SIZE);
 }
 
+/* The kernel address of frame @depth's top, where R10 points. */
+static inline u8 *kbpf_frame_fp(const struct kbpf_run *run, u32 depth)
+{
+	return run->stack + (depth + 1) * KBPF_STACK_SIZE;
+}
+
 /* Enter frame @depth: zero it and let the stack region reach its top. */
 static inline void kbpf_frame_enter(struct kbpf_run *run, u32 depth)
 {
@@ -69,13 +79,23 @@ static __always_inline void *kbpf_xlate(struct kbpf_run *run, u64 va, u64 size,
 	u32 idx = KBPF_VADDR_REGION(va), off = KBPF_VADDR_OFF(va);
 	u32 nr = run->nr_regions;
 	const struct kbpf_region *r;
+	bool bad = idx >= nr;
 
-	if (unlikely(idx >= nr))
-		return NULL;
+	/*
+	 * One branch for all the conditions: @r is in the table even for a
+	 * bad @idx (clamped to 0), and what it says is used only if @idx
+	 * was good.
+	 */
 	r = &run->regions[array_index_nospec(idx, nr)];
-	if (unlikely(r->kind == KBPF_REGION_FREE || size > r->size ||
-		     off > r->size - size || (write && !r->write)))
+	bad |= r->kind == KBPF_REGION_FREE;
+	bad |= size > r->size;
+	bad |= off > r->size - size;
+	bad |= write && !r->write;
+	if (unlikely(bad))
 		return NULL;
+	/* a write to the stack other than at R10 + a constant: scrub it all */
+	if (write)
+		run->stack_dirty |= idx == 0;
 	return (u8 *)r->base + off;
 }
 
@@ -245,7 +265,10 @@ static u64 kbpf_interp_loop(struct kbpf_run *run, u32 pc, const u64 args[5])
 	struct kbpf_frame frames[KBPF_MAX_FRAMES - 1] __uninitialized;
 	/* R0..R10, and the 4-bit register fields' 11..15 as scratch */
 	u64 regs[16] = {};
-	u64 budget = run->budget, va = 0;
+	s64 budget = run->budget;
+	bool bad_target, spent;
+	u8 *fp = kbpf_frame_fp(run, base);
+	u64 va = 0;
 	struct kbpf_frame *f;
 	int err;
 	void *p;
@@ -371,21 +394,41 @@ static u64 kbpf_interp_loop(struct kbpf_run *run, u32 pc, const u64 args[5])
 		[BPF_ST | BPF_MEM | BPF_DW] = &&ST_MEM_DW,
 		[BPF_STX | BPF_ATOMIC | BPF_W] = &&STX_ATOMIC_W,
 		[BPF_STX | BPF_ATOMIC | BPF_DW] = &&STX_ATOMIC_DW,
+		[BPF_LDX | KBPF_MODE_FP | BPF_B] = &&LDX_FP_B,
+		[BPF_LDX | KBPF_MODE_FP | BPF_H] = &&LDX_FP_H,
+		[BPF_LDX | KBPF_MODE_FP | BPF_W] = &&LDX_FP_W,
+		[BPF_LDX | KBPF_MODE_FP | BPF_DW] = &&LDX_FP_DW,
+		[BPF_STX | KBPF_MODE_FP | BPF_B] = &&STX_FP_B,
+		[BPF_STX | KBPF_MODE_FP | BPF_H] = &&STX_FP_H,
+		[BPF_STX | KBPF_MODE_FP | BPF_W] = &&STX_FP_W,
+		[BPF_STX | KBPF_MODE_FP | BPF_DW] = &&STX_FP_DW,
+		[BPF_ST | KBPF_MODE_FP | BPF_B] = &&ST_FP_B,
+		[BPF_ST | KBPF_MODE_FP | BPF_H] = &&ST_FP_H,
+		[BPF_ST | KBPF_MODE_FP | BPF_W] = &&ST_FP_W,
+		[BPF_ST | KBPF_MODE_FP | BPF_DW] = &&ST_FP_DW,
 	};
 
 	memcpy(&regs[BPF_REG_1], args, 5 * sizeof(u64));
 	regs[BPF_REG_10] = kbpf_frame_top(base);
 
 	goto select_insn;
+	/*
+	 * A taken jump.  Straight-line code runs without a check: it ends at
+	 * an exit, a call, a jump or the zeroed guard instruction after the
+	 * program (opcode 0 is none, so it faults).  A taken jump is where a
+	 * loop must pass, so the budget is checked here (it may have run a
+	 * few instructions below zero since the last check), and that the
+	 * target lies in the program (the checker proves it of every loaded
+	 * program; the interpreter does not rely on it).  Both in one branch.
+	 */
+jumped:
+	bad_target = pc + 1 >= len;
+	spent = budget < 0;
+	if (unlikely(bad_target | spent))
+		goto jump_check;
 next:
 	pc++;
 select_insn:
-	if (unlikely(pc >= len))
-		goto bad_insn;
-	if (unlikely(!budget)) {
-		err = -E2BIG;
-		goto fault;
-	}
 	budget--;
 	insn = &insns[pc];
 	goto *jumptable[insn->code];
@@ -619,94 +662,138 @@ ALU_END_TO_BE:
 	/* 64-bit jumps */
 JMP_JA:
 	pc += insn->off;
-	goto next;
+	goto jumped;
 JMP_JEQ_X:
-	if (DST == SRC)
+	if (DST == SRC) {
 		pc += insn->off;
+		goto jumped;
+	}
 	goto next;
 JMP_JEQ_K:
-	if (DST == IMM)
+	if (DST == IMM) {
 		pc += insn->off;
+		goto jumped;
+	}
 	goto next;
 JMP_JNE_X:
-	if (DST != SRC)
+	if (DST != SRC) {
 		pc += insn->off;
+		goto jumped;
+	}
 	goto next;
 JMP_JNE_K:
-	if (DST != IMM)
+	if (DST != IMM) {
 		pc += insn->off;
+		goto jumped;
+	}
 	goto next;
 JMP_JGT_X:
-	if (DST > SRC)
+	if (DST > SRC) {
 		pc += insn->off;
+		goto jumped;
+	}
 	goto next;
 JMP_JGT_K:
-	if (DST > IMM)
+	if (DST > IMM) {
 		pc += insn->off;
+		goto jumped;
+	}
 	goto next;
 JMP_JGE_X:
-	if (DST >= SRC)
+	if (DST >= SRC) {
 		pc += insn->off;
+		goto jumped;
+	}
 	goto next;
 JMP_JGE_K:
-	if (DST >= IMM)
+	if (DST >= IMM) {
 		pc += insn->off;
+		goto jumped;
+	}
 	goto next;
 JMP_JLT_X:
-	if (DST < SRC)
+	if (DST < SRC) {
 		pc += insn->off;
+		goto jumped;
+	}
 	goto next;
 JMP_JLT_K:
-	if (DST < IMM)
+	if (DST < IMM) {
 		pc += insn->off;
+		goto jumped;
+	}
 	goto next;
 JMP_JLE_X:
-	if (DST <= SRC)
+	if (DST <= SRC) {
 		pc += insn->off;
+		goto jumped;
+	}
 	goto next;
 JMP_JLE_K:
-	if (DST <= IMM)
+	if (DST <= IMM) {
 		pc += insn->off;
+		goto jumped;
+	}
 	goto next;
 JMP_JSGT_X:
-	if ((s64)DST > (s64)SRC)
+	if ((s64)DST > (s64)SRC) {
 		pc += insn->off;
+		goto jumped;
+	}
 	goto next;
 JMP_JSGT_K:
-	if ((s64)DST > (s64)insn->imm)
+	if ((s64)DST > (s64)insn->imm) {
 		pc += insn->off;
+		goto jumped;
+	}
 	goto next;
 JMP_JSGE_X:
-	if ((s64)DST >= (s64)SRC)
+	if ((s64)DST >= (s64)SRC) {
 		pc += insn->off;
+		goto jumped;
+	}
 	goto next;
 JMP_JSGE_K:
-	if ((s64)DST >= (s64)insn->imm)
+	if ((s64)DST >= (s64)insn->imm) {
 		pc += insn->off;
+		goto jumped;
+	}
 	goto next;
 JMP_JSLT_X:
-	if ((s64)DST < (s64)SRC)
+	if ((s64)DST < (s64)SRC) {
 		pc += insn->off;
+		goto jumped;
+	}
 	goto next;
 JMP_JSLT_K:
-	if ((s64)DST < (s64)insn->imm)
+	if ((s64)DST < (s64)insn->imm) {
 		pc += insn->off;
+		goto jumped;
+	}
 	goto next;
 JMP_JSLE_X:
-	if ((s64)DST <= (s64)SRC)
+	if ((s64)DST <= (s64)SRC) {
 		pc += insn->off;
+		goto jumped;
+	}
 	goto next;
 JMP_JSLE_K:
-	if ((s64)DST <= (s64)insn->imm)
+	if ((s64)DST <= (s64)insn->imm) {
 		pc += insn->off;
+		goto jumped;
+	}
 	goto next;
 JMP_JSET_X:
-	if (DST & SRC)
+	if (DST & SRC) {
 		pc += insn->off;
+		goto jumped;
+	}
 	goto next;
 JMP_JSET_K:
-	if (DST & IMM)
+	if (DST & IMM) {
 		pc += insn->off;
+		goto jumped;
+	}
 	goto next;
 JMP_JCOND:
 	goto next;		/* may_goto: the budget bounds loops */
@@ -714,94 +801,138 @@ JMP_JCOND:
 	/* 32-bit jumps */
 JMP32_JA:
 	pc += insn->imm;
-	goto next;
+	goto jumped;
 JMP32_JEQ_X:
-	if ((u32)DST == (u32)SRC)
+	if ((u32)DST == (u32)SRC) {
 		pc += insn->off;
+		goto jumped;
+	}
 	goto next;
 JMP32_JEQ_K:
-	if ((u32)DST == IMM32)
+	if ((u32)DST == IMM32) {
 		pc += insn->off;
+		goto jumped;
+	}
 	goto next;
 JMP32_JNE_X:
-	if ((u32)DST != (u32)SRC)
+	if ((u32)DST != (u32)SRC) {
 		pc += insn->off;
+		goto jumped;
+	}
 	goto next;
 JMP32_JNE_K:
-	if ((u32)DST != IMM32)
+	if ((u32)DST != IMM32) {
 		pc += insn->off;
+		goto jumped;
+	}
 	goto next;
 JMP32_JGT_X:
-	if ((u32)DST > (u32)SRC)
+	if ((u32)DST > (u32)SRC) {
 		pc += insn->off;
+		goto jumped;
+	}
 	goto next;
 JMP32_JGT_K:
-	if ((u32)DST > IMM32)
+	if ((u32)DST > IMM32) {
 		pc += insn->off;
+		goto jumped;
+	}
 	goto next;
 JMP32_JGE_X:
-	if ((u32)DST >= (u32)SRC)
+	if ((u32)DST >= (u32)SRC) {
 		pc += insn->off;
+		goto jumped;
+	}
 	goto next;
 JMP32_JGE_K:
-	if ((u32)DST >= IMM32)
+	if ((u32)DST >= IMM32) {
 		pc += insn->off;
+		goto jumped;
+	}
 	goto next;
 JMP32_JLT_X:
-	if ((u32)DST < (u32)SRC)
+	if ((u32)DST < (u32)SRC) {
 		pc += insn->off;
+		goto jumped;
+	}
 	goto next;
 JMP32_JLT_K:
-	if ((u32)DST < IMM32)
+	if ((u32)DST < IMM32) {
 		pc += insn->off;
+		goto jumped;
+	}
 	goto next;
 JMP32_JLE_X:
-	if ((u32)DST <= (u32)SRC)
+	if ((u32)DST <= (u32)SRC) {
 		pc += insn->off;
+		goto jumped;
+	}
 	goto next;
 JMP32_JLE_K:
-	if ((u32)DST <= IMM32)
+	if ((u32)DST <= IMM32) {
 		pc += insn->off;
+		goto jumped;
+	}
 	goto next;
 JMP32_JSGT_X:
-	if ((s32)DST > (s32)SRC)
+	if ((s32)DST > (s32)SRC) {
 		pc += insn->off;
+		goto jumped;
+	}
 	goto next;
 JMP32_JSGT_K:
-	if ((s32)DST > (s32)insn->imm)
+	if ((s32)DST > (s32)insn->imm) {
 		pc += insn->off;
+		goto jumped;
+	}
 	goto next;
 JMP32_JSGE_X:
-	if ((s32)DST >= (s32)SRC)
+	if ((s32)DST >= (s32)SRC) {
 		pc += insn->off;
+		goto jumped;
+	}
 	goto next;
 JMP32_JSGE_K:
-	if ((s32)DST >= (s32)insn->imm)
+	if ((s32)DST >= (s32)insn->imm) {
 		pc += insn->off;
+		goto jumped;
+	}
 	goto next;
 JMP32_JSLT_X:
-	if ((s32)DST < (s32)SRC)
+	if ((s32)DST < (s32)SRC) {
 		pc += insn->off;
+		goto jumped;
+	}
 	goto next;
 JMP32_JSLT_K:
-	if ((s32)DST < (s32)insn->imm)
+	if ((s32)DST < (s32)insn->imm) {
 		pc += insn->off;
+		goto jumped;
+	}
 	goto next;
 JMP32_JSLE_X:
-	if ((s32)DST <= (s32)SRC)
+	if ((s32)DST <= (s32)SRC) {
 		pc += insn->off;
+		goto jumped;
+	}
 	goto next;
 JMP32_JSLE_K:
-	if ((s32)DST <= (s32)insn->imm)
+	if ((s32)DST <= (s32)insn->imm) {
 		pc += insn->off;
+		goto jumped;
+	}
 	goto next;
 JMP32_JSET_X:
-	if ((u32)DST & (u32)SRC)
+	if ((u32)DST & (u32)SRC) {
 		pc += insn->off;
+		goto jumped;
+	}
 	goto next;
 JMP32_JSET_K:
-	if ((u32)DST & IMM32)
+	if ((u32)DST & IMM32) {
 		pc += insn->off;
+		goto jumped;
+	}
 	goto next;
 
 	/* calls and exits */
@@ -816,15 +947,22 @@ JMP_CALL:
 		f = &frames[run->depth - base];
 		memcpy(f->callee_saved, &regs[BPF_REG_6],
 		       sizeof(f->callee_saved));
+		if (unlikely(budget < 0))
+			goto no_budget;
 		f->ret_pc = pc + 1;
+		pc += insn->imm + 1;
+		if (unlikely(pc >= len))
+			goto bad_insn;
 		run->depth++;
 		kbpf_frame_enter(run, run->depth);
 		regs[BPF_REG_10] = kbpf_frame_top(run->depth);
-		pc += insn->imm + 1;
+		fp = kbpf_frame_fp(run, run->depth);
 		goto select_insn;
 	}
 	if (unlikely(insn->src_reg))
 		goto bad_insn;	/* kfuncs */
+	if (unlikely(budget < 0))
+		goto no_budget;
 	run->budget = budget;
 	run->err_insn = pc;
 	regs[BPF_REG_0] = kbpf_helper_call(run, insn->imm, &regs[BPF_REG_1]);
@@ -833,6 +971,8 @@ JMP_CALL:
 		goto stop;
 	goto next;
 JMP_EXIT:
+	if (unlikely(budget < 0))
+		goto no_budget;
 	if (run->depth == base) {
 		run->budget = budget;
 		return regs[BPF_REG_0];
@@ -841,6 +981,7 @@ JMP_EXIT:
 	f = &frames[run->depth - base];
 	memcpy(&regs[BPF_REG_6], f->callee_saved, sizeof(f->callee_saved));
 	run->regions[0].size = (run->depth + 1) * KBPF_STACK_SIZE;
+	fp = kbpf_frame_fp(run, run->depth);
 	pc = f->ret_pc;
 	goto select_insn;
 
@@ -977,10 +1118,56 @@ STX_ATOMIC_DW:
 		goto bad_insn;
 	goto next;
 
+	/* R10 + off inside the frame (kbpf_interp_prepare()) */
+LDX_FP_B:
+	DST = *(u8 *)(fp + insn->off);
+	goto next;
+LDX_FP_H:
+	DST = get_unaligned((u16 *)(fp + insn->off));
+	goto next;
+LDX_FP_W:
+	DST = get_unaligned((u32 *)(fp + insn->off));
+	goto next;
+LDX_FP_DW:
+	DST = get_unaligned((u64 *)(fp + insn->off));
+	goto next;
+STX_FP_B:
+	*(u8 *)(fp + insn->off) = SRC;
+	goto next;
+STX_FP_H:
+	put_unaligned((u16)SRC, (u16 *)(fp + insn->off));
+	goto next;
+STX_FP_W:
+	put_unaligned((u32)SRC, (u32 *)(fp + insn->off));
+	goto next;
+STX_FP_DW:
+	put_unaligned(SRC, (u64 *)(fp + insn->off));
+	goto next;
+ST_FP_B:
+	*(u8 *)(fp + insn->off) = insn->imm;
+	goto next;
+ST_FP_H:
+	put_unaligned((u16)insn->imm, (u16 *)(fp + insn->off));
+	goto next;
+ST_FP_W:
+	put_unaligned(IMM32, (u32 *)(fp + insn->off));
+	goto next;
+ST_FP_DW:
+	put_unaligned(IMM, (u64 *)(fp + insn->off));
+	goto next;
+
 default_label:
 	/* LD_ABS/IND, kfuncs, anything the checker refuses */
 	goto bad_insn;
 
+jump_check:
+	pc++;			/* the target */
+	if (pc >= len)
+		goto bad_insn;
+no_budget:
+	err = -E2BIG;
+	budget = 0;
+	goto fault;
 bad_insn:
 	err = -EINVAL;
 	va = 0;
@@ -994,31 +1181,33 @@ fault:
 		run->err_addr = va;
 	}
 stop:
-	run->budget = budget;
+	run->budget = max_t(s64, budget, 0);
 	return 0;
 }
 
 /**
- * kbpf_run_init() - prepare a run of @prog
+ * kbpf_run_init_clean() - prepare a run of @prog on a clean stack
  * @run:       the run
- * @prog:      the program
- * @stack:     KBPF_MAX_FRAMES * KBPF_STACK_SIZE bytes, 8-byte aligned
+ * @prog:      the program, kbpf_interp_prepare()d or not
+ * @stack:     KBPF_MAX_FRAMES * KBPF_STACK_SIZE bytes, 8-byte aligned,
+ *             whose frame 0 is zero: new, or scrubbed by kbpf_run_scrub()
+ *             at the end of its last run
  * @ctx:       the context, region 1 (may be NULL with @ctx_size 0)
  * @ctx_size:  its bytes
  * @ctx_write: the program may write it
  *
- * Regions: 0 the stack (frame 0 zeroed), 1 the context, 2.. the
- * program's value regions.
+ * Regions: 0 the stack, 1 the context, 2.. the program's value regions.
  *
  * Return: 0.
  */
-int kbpf_run_init(struct kbpf_run *run, struct kbpf_prog *prog, u8 *stack,
-		  void *ctx, u32 ctx_size, bool ctx_write)
+int kbpf_run_init_clean(struct kbpf_run *run, struct kbpf_prog *prog, u8 *stack,
+			void *ctx, u32 ctx_size, bool ctx_write)
 {
 	u32 n = min_t(u32, prog->nr_value_regions, KBPF_MAX_REGIONS - 2);
 
 	BUILD_BUG_ON(KBPF_MAX_USED_MAPS + 2 > KBPF_MAX_REGIONS);
 	BUILD_BUG_ON((u64)KBPF_MAX_FRAMES * KBPF_STACK_SIZE > U32_MAX);
+	BUILD_BUG_ON(KBPF_RUN_BUDGET > S64_MAX);
 
 	run->prog = prog;
 	run->budget = KBPF_RUN_BUDGET;
@@ -1027,12 +1216,12 @@ int kbpf_run_init(struct kbpf_run *run, struct kbpf_prog *prog, u8 *stack,
 	run->err_addr = 0;
 	run->depth = 0;
 	run->recycle = 0;
+	run->stack_dirty = false;
 	run->stack = stack;
 	run->regions[0] = (struct kbpf_region) {
 		.base = stack, .size = KBPF_STACK_SIZE,
 		.kind = KBPF_REGION_STACK, .write = true,
 	};
-	memset(stack, 0, KBPF_STACK_SIZE);
 	run->regions[1] = (struct kbpf_region) {
 		.base = ctx, .size = ctx ? ctx_size : 0,
 		.kind = KBPF_REGION_CTX, .write = ctx_write,
@@ -1041,7 +1230,96 @@ int kbpf_run_init(struct kbpf_run *run, struct kbpf_prog *prog, u8 *stack,
 	run->nr_regions = 2 + n;
 	return 0;
 }
+EXPORT_SYMBOL_IF_KUNIT(kbpf_run_init_clean);
+
+/**
+ * kbpf_run_init() - prepare a run of @prog
+ * @run:       the run
+ * @prog:      the program
+ * @stack:     KBPF_MAX_FRAMES * KBPF_STACK_SIZE bytes, 8-byte aligned;
+ *             frame 0 is zeroed
+ * @ctx:       the context, region 1 (may be NULL with @ctx_size 0)
+ * @ctx_size:  its bytes
+ * @ctx_write: the program may write it
+ *
+ * Return: 0.
+ */
+int kbpf_run_init(struct kbpf_run *run, struct kbpf_prog *prog, u8 *stack,
+		  void *ctx, u32 ctx_size, bool ctx_write)
+{
+	memset(stack, 0, KBPF_STACK_SIZE);
+	return kbpf_run_init_clean(run, prog, stack, ctx, ctx_size, ctx_write);
+}
 EXPORT_SYMBOL_IF_KUNIT(kbpf_run_init);
+
+/**
+ * kbpf_run_scrub() - leave frame 0 of the run's stack zero again
+ * @run: a run that has ended
+ *
+ * What the run may have written: the prepared stores reach
+ * @prog->stack_depth bytes below the frame's top; a store through a
+ * translated address, by the program or a helper, may have reached any
+ * of it.  Frames 1.. are zeroed when they are entered.  So the next run
+ * on this stack may start with kbpf_run_init_clean(), and no run reads
+ * what another left.
+ */
+void kbpf_run_scrub(struct kbpf_run *run)
+{
+	u32 n = run->stack_dirty ? KBPF_STACK_SIZE :
+		min_t(u32, run->prog->stack_depth, KBPF_STACK_SIZE);
+
+	memset(run->stack + KBPF_STACK_SIZE - n, 0, n);
+}
+EXPORT_SYMBOL_IF_KUNIT(kbpf_run_scrub);
+
+/* [R10 + @off, + the access's bytes) lies in the frame, whatever the depth. */
+static bool kbpf_in_frame(s16 off, u8 code)
+{
+	static const u8 bytes[4] = {
+		[BPF_W >> 3] = 4, [BPF_H >> 3] = 2, [BPF_B >> 3] = 1, [BPF_DW >> 3] = 8,
+	};
+
+	return off >= -KBPF_STACK_SIZE && off + bytes[BPF_SIZE(code) >> 3] <= 0;
+}
+
+/**
+ * kbpf_interp_prepare() - specialise a checked program's instructions
+ * @prog: the program, its @insns checked and relocated
+ *
+ * A load or store (not atomic, not sign-extending) whose address is R10
+ * plus an offset that keeps it in the frame needs no translation, since
+ * R10 is read-only (the checker refuses writes to it) and each frame is
+ * KBPF_STACK_SIZE bytes: its opcode becomes the KBPF_MODE_FP one, run
+ * without the region table.  @prog->stack_depth becomes the deepest such
+ * store, for kbpf_run_scrub().
+ */
+void kbpf_interp_prepare(struct kbpf_prog *prog)
+{
+	struct bpf_insn *insn;
+	u32 i, depth = 0;
+	u8 cls;
+
+	for (i = 0; i < prog->len; i++) {
+		insn = &prog->insns[i];
+		if (insn->code == (BPF_LD | BPF_IMM | BPF_DW)) {
+			i++;	/* its second half is no instruction */
+			continue;
+		}
+		cls = BPF_CLASS(insn->code);
+		if ((cls != BPF_LDX && cls != BPF_STX && cls != BPF_ST) ||
+		    BPF_MODE(insn->code) != BPF_MEM)
+			continue;
+		if ((cls == BPF_LDX ? insn->src_reg : insn->dst_reg) != BPF_REG_10)
+			continue;
+		if (!kbpf_in_frame(insn->off, insn->code))
+			continue;
+		insn->code = cls | KBPF_MODE_FP | BPF_SIZE(insn->code);
+		if (cls != BPF_LDX)
+			depth = max_t(u32, depth, -insn->off);
+	}
+	prog->stack_depth = depth;
+}
+EXPORT_SYMBOL_IF_KUNIT(kbpf_interp_prepare);
 
 /**
  * kbpf_interp() - run the program from its first instruction

@@ -123,7 +123,7 @@ static void kbpf_prog_free_work(struct work_struct *work)
 /* Bytes a program holds, charged to the module-wide limit while it lives. */
 u64 kbpf_prog_mem(const struct kbpf_prog *prog)
 {
-	return sizeof(*prog) + 2ULL * prog->len * sizeof(struct bpf_insn) +
+	return sizeof(*prog) + (2ULL * prog->len + 1) * sizeof(struct bpf_insn) +
 	       (sizeof(struct kbpf_prog_stats) + sizeof(int)) * num_possible_cpus();
 }
 
@@ -516,7 +516,9 @@ static struct kbpf_prog *kbpf_prog_alloc(const union bpf_attr *attr, bpfptr_t ua
 	}
 	refcount_set(&prog->refcnt, 1);
 	prog->len = attr->insn_cnt;
-	prog->insns = kvmalloc(bytes, GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+	/* and the interpreter's zeroed guard after the last instruction */
+	prog->insns = kvzalloc(bytes + sizeof(*prog->insns),
+			       GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	prog->orig_insns = kvmalloc(bytes, GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
 	prog->stats = alloc_percpu_gfp(struct kbpf_prog_stats,
 				       GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
@@ -610,6 +612,8 @@ int kbpf_cmd_prog_load(union bpf_attr *attr, bpfptr_t uattr)
 	if (!err)
 		err = kbpf_prog_relocate(prog, attr, kernel, &log);
 	if (!err)
+		kbpf_interp_prepare(prog);
+	if (!err)
 		kbpf_log(&log, "processed %u insns (limit %u)\n", prog->len, KBPF_MAX_INSNS);
 	fd = kbpf_log_finish(&log, attr, uattr);
 	kvfree(log.buf);
@@ -683,8 +687,9 @@ int kbpf_prog_run(struct kbpf_prog *prog, void *ctx, u32 ctx_size,
 	}
 	run = &pool->slot[pool->depth++].run;
 	rcu_read_lock();
-	kbpf_run_init(run, prog, container_of(run, struct kbpf_run_slot, run)->stack,
-		      ctx, ctx_size, ctx_write);
+	/* the slots' stacks start zeroed and each run scrubs its own */
+	kbpf_run_init_clean(run, prog, container_of(run, struct kbpf_run_slot, run)->stack,
+			    ctx, ctx_size, ctx_write);
 	/*
 	 * Run time, as bpf_prog_run() keeps it, only while the kernel's
 	 * kernel.bpf_stats_enabled is on: two clock reads are most of what a
@@ -699,6 +704,7 @@ int kbpf_prog_run(struct kbpf_prog *prog, void *ctx, u32 ctx_size,
 	}
 	this_cpu_inc(prog->stats->run_cnt);
 	kbpf_run_release(run);
+	kbpf_run_scrub(run);
 	rcu_read_unlock();
 	err = run->err;
 	if (unlikely(err)) {

@@ -41,6 +41,13 @@
 #define KBPF_MAX_FRAMES		8		/* MAX_CALL_FRAMES */
 #define KBPF_RUN_BUDGET		BIT(24)		/* instructions per run */
 #define KBPF_MAX_REGIONS	128		/* regions per run */
+
+/*
+ * kbpf_interp_prepare()'s own opcodes, in the mode LDX/STX/ST do not use:
+ * a load or store at R10 + off that lies in the current frame whatever
+ * the run, so needs no translation.
+ */
+#define KBPF_MODE_FP		0xe0
 #define KBPF_MAX_USED_MAPS	64		/* MAX_USED_MAPS */
 
 /* Virtual addresses: region index + 1 in the high half, offset in the low. */
@@ -97,7 +104,9 @@ struct kbpf_prog_stats {
  * @gpl:           the license is GPL-compatible
  * @len:           instructions
  * @insns:         as run: map references replaced by handles, values by
- *                 virtual addresses
+ *                 virtual addresses, frame accesses by kbpf_interp_prepare()'s
+ *                 opcodes; @len + 1 of them, the last one zeroed (a guard)
+ * @stack_depth:   bytes below R10 the prepared stores may write
  * @orig_insns:    as loaded, for BPF_OBJ_GET_INFO_BY_FD (no kernel address)
  * @maps:          the maps the program uses, one reference each
  * @nr_maps:       how many
@@ -126,6 +135,7 @@ struct kbpf_prog {
 	u32 len;
 	struct bpf_insn *insns;
 	struct bpf_insn *orig_insns;
+	u32 stack_depth;
 	struct kbpf_map *maps[KBPF_MAX_USED_MAPS];
 	u32 nr_maps;
 	struct kbpf_region value_regions[KBPF_MAX_USED_MAPS];
@@ -157,6 +167,8 @@ struct kbpf_prog {
  * @depth:      current bpf-to-bpf call depth (0: the main program)
  * @recycle:    the next helper-given map value to recycle when the region
  *              table is full
+ * @stack_dirty: a store through a translated address reached the stack,
+ *              so kbpf_run_scrub() clears all of frame 0
  * @stack:      KBPF_MAX_FRAMES * KBPF_STACK_SIZE bytes, region 0
  */
 struct kbpf_run {
@@ -169,12 +181,17 @@ struct kbpf_run {
 	u64 err_addr;
 	u32 depth;
 	u32 recycle;
+	bool stack_dirty;
 	u8 *stack;
 };
 
 /* interp.c */
 int kbpf_run_init(struct kbpf_run *run, struct kbpf_prog *prog, u8 *stack,
 		  void *ctx, u32 ctx_size, bool ctx_write);
+int kbpf_run_init_clean(struct kbpf_run *run, struct kbpf_prog *prog, u8 *stack,
+			void *ctx, u32 ctx_size, bool ctx_write);
+void kbpf_run_scrub(struct kbpf_run *run);
+void kbpf_interp_prepare(struct kbpf_prog *prog);
 u64 kbpf_interp(struct kbpf_run *run, u64 r1);
 int kbpf_interp_call_func(struct kbpf_run *run, u64 func, const u64 args[5],
 			  u64 *ret);

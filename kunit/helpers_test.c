@@ -74,6 +74,20 @@ static void henv_release(void *data)
 	free_percpu(e->prog.active);
 }
 
+/*
+ * A copy of @insns to patch before henv_new(), and the zeroed guard after
+ * them, as prog.c allocates them.
+ */
+static struct bpf_insn *insns_dup(struct kunit *test, const struct bpf_insn *insns,
+				  u32 len)
+{
+	struct bpf_insn *p = kunit_kcalloc(test, len + 1, sizeof(*p), GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	memcpy(p, insns, len * sizeof(*p));
+	return p;
+}
+
 /* @insns as a loaded program (no maps yet), freed when the test ends. */
 static struct henv *henv_new(struct kunit *test, const struct bpf_insn *insns,
 			     u32 len)
@@ -83,10 +97,9 @@ static struct henv *henv_new(struct kunit *test, const struct bpf_insn *insns,
 
 	KUNIT_ASSERT_NOT_NULL(test, e);
 	KUNIT_ASSERT_EQ(test, kbpf_check_prog(&log, insns, len), 0);
-	e->prog.insns = kunit_kmalloc_array(test, len, sizeof(*insns), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, e->prog.insns);
-	memcpy(e->prog.insns, insns, len * sizeof(*insns));
+	e->prog.insns = insns_dup(test, insns, len);
 	e->prog.len = len;
+	kbpf_interp_prepare(&e->prog);
 	e->prog.type = BPF_PROG_TYPE_SYSCALL;
 	e->prog.gpl = true;
 	refcount_set(&e->prog.refcnt, 1);
@@ -103,17 +116,6 @@ static struct henv *henv_new(struct kunit *test, const struct bpf_insn *insns,
 	static const struct bpf_insn __insns[] = { __VA_ARGS__ };	\
 	henv_new(test, __insns, ARRAY_SIZE(__insns));			\
 })
-
-/* A copy of @insns to patch before henv_new(). */
-static struct bpf_insn *insns_dup(struct kunit *test, const struct bpf_insn *insns,
-				  u32 len)
-{
-	struct bpf_insn *p = kunit_kmalloc_array(test, len, sizeof(*p), GFP_KERNEL);
-
-	KUNIT_ASSERT_NOT_NULL(test, p);
-	memcpy(p, insns, len * sizeof(*p));
-	return p;
-}
 
 /* The program's next map: its handle is H + the index returned. */
 static u32 henv_map(struct henv *e, struct kbpf_map *map)

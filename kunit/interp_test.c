@@ -80,20 +80,35 @@ static u32 prog_len(const struct bpf_insn *insns, u32 max)
 	return max;
 }
 
-/* @insns as a program, and a run of it prepared without a context. */
-static struct tenv *tenv_new(struct kunit *test, const struct bpf_insn *insns,
-			     u32 len)
+/*
+ * @insns as a program, with the zeroed guard after it as prog.c allocates
+ * it, kbpf_interp_prepare()d if @prepare (as prog.c loads it), and a run
+ * of it prepared without a context.
+ */
+static struct tenv *tenv_new_opt(struct kunit *test, const struct bpf_insn *insns,
+				 u32 len, bool prepare)
 {
 	struct tenv *e = kunit_kzalloc(test, sizeof(*e), GFP_KERNEL);
 
 	KUNIT_ASSERT_NOT_NULL(test, e);
-	e->prog.insns = kunit_kmalloc_array(test, len, sizeof(*insns), GFP_KERNEL);
+	e->prog.insns = kunit_kcalloc(test, len + 1, sizeof(*insns), GFP_KERNEL);
+	e->prog.orig_insns = kunit_kcalloc(test, len, sizeof(*insns), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, e->prog.insns);
+	KUNIT_ASSERT_NOT_NULL(test, e->prog.orig_insns);
 	memcpy(e->prog.insns, insns, len * sizeof(*insns));
+	memcpy(e->prog.orig_insns, insns, len * sizeof(*insns));
 	e->prog.len = len;
+	if (prepare)
+		kbpf_interp_prepare(&e->prog);
 	KUNIT_ASSERT_EQ(test, kbpf_run_init(&e->run, &e->prog, e->stack, NULL, 0,
 					    false), 0);
 	return e;
+}
+
+static struct tenv *tenv_new(struct kunit *test, const struct bpf_insn *insns,
+			     u32 len)
+{
+	return tenv_new_opt(test, insns, len, true);
 }
 
 #define TENV(test, ...) ({						\
@@ -134,20 +149,26 @@ static void interp_case_desc(const struct interp_case *c, char *desc)
 	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
 }
 
+/* Each case as loaded (prepared) and as checked (not): the same outcome. */
 static void run_case(struct kunit *test, const struct interp_case *c)
 {
 	u32 len = prog_len(c->insns, T_MAX_INSNS);
-	struct tenv *e = tenv_new(test, c->insns, len);
-	u64 r0 = tenv_run(e);
+	int prepare;
 
-	KUNIT_EXPECT_EQ(test, e->run.err, c->err);
-	if (c->err) {
-		KUNIT_EXPECT_EQ(test, r0, 0);
-		KUNIT_EXPECT_EQ(test, e->run.err_insn, c->err_insn);
-	} else {
-		KUNIT_EXPECT_EQ(test, r0, c->r0);
+	for (prepare = 0; prepare < 2; prepare++) {
+		struct tenv *e = tenv_new_opt(test, c->insns, len, prepare);
+		u64 r0 = tenv_run(e);
+
+		KUNIT_EXPECT_EQ_MSG(test, e->run.err, c->err, "prepared %d", prepare);
+		if (c->err) {
+			KUNIT_EXPECT_EQ(test, r0, 0);
+			KUNIT_EXPECT_EQ_MSG(test, e->run.err_insn, c->err_insn,
+					    "prepared %d", prepare);
+		} else {
+			KUNIT_EXPECT_EQ_MSG(test, r0, c->r0, "prepared %d", prepare);
+		}
+		KUNIT_EXPECT_EQ(test, e->run.depth, 0);
 	}
-	KUNIT_EXPECT_EQ(test, e->run.depth, 0);
 	KUNIT_EXPECT_EQ(test, check(c->insns, len), c->check);
 }
 
@@ -859,7 +880,7 @@ static void calls_get_their_own_frames(struct kunit *test)
 	/* frames never entered are untouched, and out of reach */
 	KUNIT_EXPECT_EQ(test, e->stack[2 * KBPF_STACK_SIZE], 0xaa);
 	KUNIT_EXPECT_EQ(test, e->run.regions[0].size, KBPF_STACK_SIZE);
-	KUNIT_EXPECT_EQ(test, check(e->prog.insns, e->prog.len), 0);
+	KUNIT_EXPECT_EQ(test, check(e->prog.orig_insns, e->prog.len), 0);
 }
 
 /* A callee writes through a pointer into its caller's frame. */
@@ -920,7 +941,7 @@ static void calls_recurse(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, tenv_run(e), 120);
 	KUNIT_EXPECT_EQ(test, e->run.err, 0);
 	KUNIT_EXPECT_EQ(test, e->run.depth, 0);
-	KUNIT_EXPECT_EQ(test, check(e->prog.insns, e->prog.len), 0);
+	KUNIT_EXPECT_EQ(test, check(e->prog.orig_insns, e->prog.len), 0);
 }
 
 /*
@@ -1099,7 +1120,7 @@ static void helpers_are_called(struct kunit *test)
 	cpu = tenv_run(e);
 	KUNIT_EXPECT_EQ(test, e->run.err, 0);
 	KUNIT_EXPECT_LT(test, cpu, (u64)nr_cpu_ids);
-	KUNIT_EXPECT_EQ(test, check(e->prog.insns, e->prog.len), 0);
+	KUNIT_EXPECT_EQ(test, check(e->prog.orig_insns, e->prog.len), 0);
 }
 
 static void helpers_fault_stops_the_run(struct kunit *test)
@@ -1166,7 +1187,7 @@ static void helpers_run_callbacks_over_a_map(struct kunit *test)
 	}
 	e->prog.maps[0] = map;
 	e->prog.nr_maps = 1;
-	KUNIT_ASSERT_EQ(test, check(e->prog.insns, e->prog.len), 0);
+	KUNIT_ASSERT_EQ(test, check(e->prog.orig_insns, e->prog.len), 0);
 	KUNIT_EXPECT_EQ(test, tenv_run(e), 0x300010101ULL);
 	KUNIT_EXPECT_EQ(test, e->run.err, 0);
 	KUNIT_EXPECT_EQ(test, e->run.depth, 0);
@@ -1370,12 +1391,135 @@ static void run_fault_keeps_the_first(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, e->run.err_addr, 5);
 }
 
+/*
+ * kbpf_interp_prepare(): loads and stores at R10 + an offset inside the
+ * frame become the untranslated opcodes; all else keeps its own, and the
+ * deepest such store is the program's stack depth.
+ */
+static void prepare_marks_only_in_frame_accesses(struct kunit *test)
+{
+	struct tenv *e = TENV(test,
+		BPF_ST_MEM(BPF_DW, BPF_REG_10, -40, 1),			/* 0: yes */
+		BPF_STX_MEM(BPF_W, BPF_REG_10, BPF_REG_1, -4),		/* 1: yes */
+		BPF_LDX_MEM(BPF_B, BPF_REG_0, BPF_REG_10, -512),	/* 2: yes */
+		BPF_LDX_MEM(BPF_DW, BPF_REG_0, BPF_REG_10, -4),		/* 3: crosses the top */
+		BPF_ST_MEM(BPF_B, BPF_REG_10, -513, 1),			/* 4: below the frame */
+		BPF_STX_MEM(BPF_DW, BPF_REG_1, BPF_REG_10, -8),		/* 5: R1 the base */
+		BPF_LDX_MEMSX(BPF_W, BPF_REG_0, BPF_REG_10, -8),	/* 6: sign-extending */
+		BPF_ATOMIC_OP(BPF_DW, BPF_ADD, BPF_REG_10, BPF_REG_1, -8), /* 7: atomic */
+		BPF_LD_IMM64(BPF_REG_0, 0),				/* 8, 9 */
+		BPF_EXIT_INSN());
+	static const u8 fp[] = { 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0 };
+	u32 i;
+
+	for (i = 0; i < e->prog.len; i++)
+		KUNIT_EXPECT_EQ_MSG(test, BPF_MODE(e->prog.insns[i].code) == KBPF_MODE_FP, fp[i],
+				    "insn %u", i);
+	KUNIT_EXPECT_EQ(test, e->prog.stack_depth, 40);
+	/* the guard after the program stays opcode 0 */
+	KUNIT_EXPECT_EQ(test, e->prog.insns[e->prog.len].code, 0);
+}
+
+/*
+ * A run on a clean stack and kbpf_run_scrub() after it: frame 0 is zero
+ * again, whether the program stored at R10 + off (the stack depth is
+ * cleared, nothing below it), through a pointer, or had a helper write it.
+ */
+static void scrub_leaves_frame_zero(struct kunit *test)
+{
+	struct tenv *fast = TENV(test,
+		BPF_ST_MEM(BPF_DW, BPF_REG_10, -16, 7),
+		BPF_STX_MEM(BPF_B, BPF_REG_10, BPF_REG_10, -1),
+		BPF_MOV64_IMM(BPF_REG_0, 0),
+		BPF_EXIT_INSN());
+	struct tenv *ptr = TENV(test,
+		BPF_MOV64_REG(BPF_REG_1, BPF_REG_10),
+		BPF_ALU64_IMM(BPF_ADD, BPF_REG_1, -300),
+		BPF_ST_MEM(BPF_W, BPF_REG_1, 0, 9),
+		BPF_MOV64_IMM(BPF_REG_0, 0),
+		BPF_EXIT_INSN());
+	struct tenv *e;
+	u8 *p;
+
+	/* prepared stores only: the 16 bytes of the depth, no more */
+	e = fast;
+	KUNIT_ASSERT_EQ(test, kbpf_run_init(&e->run, &e->prog, e->stack, NULL, 0, false), 0);
+	e->stack[0] = 0xaa;	/* below the depth: scrub does not reach it */
+	KUNIT_EXPECT_EQ(test, tenv_run(e), 0);
+	KUNIT_EXPECT_EQ(test, stack_u64(e, KBPF_STACK_SIZE - 16), 7);
+	KUNIT_EXPECT_FALSE(test, e->run.stack_dirty);
+	kbpf_run_scrub(&e->run);
+	KUNIT_EXPECT_NULL(test, memchr_inv(e->stack + 1, 0, KBPF_STACK_SIZE - 1));
+	KUNIT_EXPECT_EQ(test, e->stack[0], 0xaa);
+
+	/* a store through a pointer: all of frame 0 */
+	e = ptr;
+	memset(e->stack, 0xaa, KBPF_STACK_SIZE);
+	KUNIT_ASSERT_EQ(test, kbpf_run_init_clean(&e->run, &e->prog, e->stack, NULL, 0,
+						  false), 0);
+	KUNIT_EXPECT_EQ(test, tenv_run(e), 0);
+	KUNIT_EXPECT_EQ(test, e->run.err, 0);
+	KUNIT_EXPECT_TRUE(test, e->run.stack_dirty);
+	kbpf_run_scrub(&e->run);
+	KUNIT_EXPECT_NULL(test, memchr_inv(e->stack, 0, KBPF_STACK_SIZE));
+
+	/* a helper's write: kbpf_run_ptr() for writing marks it too */
+	e = fast;
+	KUNIT_ASSERT_EQ(test, kbpf_run_init(&e->run, &e->prog, e->stack, NULL, 0, false), 0);
+	p = kbpf_run_ptr(&e->run, KBPF_VADDR(0, 0), 8, false);
+	KUNIT_EXPECT_NOT_NULL(test, p);
+	KUNIT_EXPECT_FALSE(test, e->run.stack_dirty);
+	p = kbpf_run_ptr(&e->run, KBPF_VADDR(0, 0), 8, true);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	KUNIT_EXPECT_TRUE(test, e->run.stack_dirty);
+	memset(p, 0x55, 8);
+	kbpf_run_scrub(&e->run);
+	KUNIT_EXPECT_NULL(test, memchr_inv(e->stack, 0, KBPF_STACK_SIZE));
+}
+
+/*
+ * The budget is checked where control may go back (taken jumps, calls,
+ * exits): straight-line code past the end of the budget stops at the
+ * next one, with every instruction still counted.
+ */
+static void budget_checked_at_exits_and_taken_jumps(struct kunit *test)
+{
+	struct tenv *e = TENV(test,
+		BPF_MOV64_IMM(BPF_REG_0, 1),
+		BPF_MOV64_IMM(BPF_REG_0, 2),
+		BPF_MOV64_IMM(BPF_REG_0, 3),
+		BPF_JMP_IMM(BPF_JEQ, BPF_REG_0, 4, 1),	/* not taken */
+		BPF_JMP_A(0),				/* taken, to 5 */
+		BPF_EXIT_INSN());
+
+	e->run.budget = 6;
+	KUNIT_EXPECT_EQ(test, tenv_run(e), 3);
+	KUNIT_EXPECT_EQ(test, e->run.err, 0);
+	KUNIT_EXPECT_EQ(test, e->run.budget, 0);
+
+	KUNIT_ASSERT_EQ(test, kbpf_run_init(&e->run, &e->prog, e->stack, NULL, 0, false), 0);
+	e->run.budget = 4;	/* out at the jump not taken: the taken one stops, at 5 */
+	KUNIT_EXPECT_EQ(test, tenv_run(e), 0);
+	KUNIT_EXPECT_EQ(test, e->run.err, -E2BIG);
+	KUNIT_EXPECT_EQ(test, e->run.err_insn, 5);
+	KUNIT_EXPECT_EQ(test, e->run.budget, 0);
+
+	KUNIT_ASSERT_EQ(test, kbpf_run_init(&e->run, &e->prog, e->stack, NULL, 0, false), 0);
+	e->run.budget = 5;	/* the taken jump spends the last one: the exit stops */
+	KUNIT_EXPECT_EQ(test, tenv_run(e), 0);
+	KUNIT_EXPECT_EQ(test, e->run.err, -E2BIG);
+	KUNIT_EXPECT_EQ(test, e->run.err_insn, 5);
+}
+
 static struct kunit_case kbpf_run_cases[] = {
 	KUNIT_CASE(run_init_fills_the_regions),
 	KUNIT_CASE(run_ptr_checks_bounds_and_permission),
 	KUNIT_CASE(run_region_finds_live_regions),
 	KUNIT_CASE(run_grant_reuses_and_fills_the_table),
 	KUNIT_CASE(run_fault_keeps_the_first),
+	KUNIT_CASE(prepare_marks_only_in_frame_accesses),
+	KUNIT_CASE(scrub_leaves_frame_zero),
+	KUNIT_CASE(budget_checked_at_exits_and_taken_jumps),
 	{}
 };
 
