@@ -57,24 +57,27 @@ int kbpf_attr_copy(union bpf_attr *attr, bpfptr_t uattr, u32 size)
 	if (err)
 		return err;
 	size = min_t(u32, size, sizeof(*attr));
-	memset(attr, 0, sizeof(*attr));
 	if (copy_from_bpfptr(attr, uattr, size))
 		return -EFAULT;
+	memset((u8 *)attr + size, 0, sizeof(*attr) - size);
 	return 0;
 }
 EXPORT_SYMBOL_IF_KUNIT(kbpf_attr_copy);
 
 /**
  * kbpf_attr_tail_is_zero() - are all fields a command does not use zero?
- * @attr: the loaded attr
- * @end:  offset just past the last field the command reads
+ * @attr:   the loaded attr
+ * @end:    offset just past the last field the command reads
+ * @loaded: bytes kbpf_attr_copy() loaded; it zeroed the rest, so only
+ *          these need a look
  *
  * bpf(2) refuses a command with EINVAL when a field it does not read is
  * set, so that fields can be given a meaning later.
  */
-bool kbpf_attr_tail_is_zero(const union bpf_attr *attr, size_t end)
+bool kbpf_attr_tail_is_zero(const union bpf_attr *attr, size_t end, size_t loaded)
 {
-	return !memchr_inv((const u8 *)attr + end, 0, sizeof(*attr) - end);
+	loaded = min(loaded, sizeof(*attr));
+	return loaded <= end || !memchr_inv((const u8 *)attr + end, 0, loaded - end);
 }
 EXPORT_SYMBOL_IF_KUNIT(kbpf_attr_tail_is_zero);
 

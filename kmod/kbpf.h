@@ -232,6 +232,7 @@ static inline void kbpf_map_count(struct kbpf_map *map, enum kbpf_map_stat stat)
 }
 
 extern const struct kbpf_map_ops kbpf_array_map_ops;
+void *kbpf_array_map_lookup(struct kbpf_map *map, const void *key);
 extern const struct kbpf_map_ops kbpf_percpu_array_map_ops;
 extern const struct kbpf_map_ops kbpf_queue_map_ops;
 extern const struct kbpf_map_ops kbpf_stack_map_ops;
@@ -273,7 +274,7 @@ void kbpf_ringbuf_wakeup_sync(struct kbpf_map *map);
 
 /* attr.c: the bpf(2) attribute contract. */
 int kbpf_attr_copy(union bpf_attr *attr, bpfptr_t uattr, u32 size);
-bool kbpf_attr_tail_is_zero(const union bpf_attr *attr, size_t end);
+bool kbpf_attr_tail_is_zero(const union bpf_attr *attr, size_t end, size_t loaded);
 int kbpf_obj_name_cpy(char *dst, const char *src, size_t size);
 int kbpf_check_uarg_tail_zero(bpfptr_t uaddr, size_t expected, size_t actual);
 

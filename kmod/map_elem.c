@@ -10,13 +10,82 @@
 
 #include "kbpf.h"
 
-static void *kbpf_map_copy_key(const struct kbpf_map *map, bpfptr_t ukey)
+/*
+ * The key and value buffers of one element command.  bpf(2) allocates
+ * each; here they are carved from the command's stack frame while they
+ * fit (most keys and values do), and only larger ones are allocated.
+ */
+#define KBPF_ELEM_STACK_BYTES	512
+
+struct kbpf_elem_bufs {
+	u8 stack[KBPF_ELEM_STACK_BYTES] __aligned(8);
+	u32 used;
+	u32 nr_heap;
+	void *heap[2];
+};
+
+static void kbpf_elem_bufs_init(struct kbpf_elem_bufs *b)
+{
+	b->used = 0;
+	b->nr_heap = 0;
+}
+
+static void *kbpf_elem_alloc(struct kbpf_elem_bufs *b, u32 size)
+{
+	u32 room = round_up(size ?: 1, 8);
+	void *p;
+
+	if (room <= sizeof(b->stack) - b->used) {
+		p = b->stack + b->used;
+		b->used += room;
+		return p;
+	}
+	if (WARN_ON_ONCE(b->nr_heap >= ARRAY_SIZE(b->heap)))
+		return NULL;
+	p = kvmalloc(size, GFP_USER | __GFP_NOWARN);
+	if (p)
+		b->heap[b->nr_heap++] = p;
+	return p;
+}
+
+static void kbpf_elem_free(struct kbpf_elem_bufs *b)
+{
+	while (b->nr_heap)
+		kvfree(b->heap[--b->nr_heap]);
+}
+
+/* @size bytes from @src into a new buffer; ERR_PTR(-ENOMEM or -EFAULT). */
+static void *kbpf_elem_dup(struct kbpf_elem_bufs *b, bpfptr_t src, u32 size)
+{
+	void *p = kbpf_elem_alloc(b, size);
+
+	if (!p)
+		return ERR_PTR(-ENOMEM);
+	if (copy_from_bpfptr(p, src, size))
+		return ERR_PTR(-EFAULT);
+	return p;
+}
+
+static void *kbpf_map_copy_key(struct kbpf_elem_bufs *b, const struct kbpf_map *map,
+			       bpfptr_t ukey)
 {
 	if (map->key_size)
-		return kvmemdup_bpfptr(ukey, map->key_size);
+		return kbpf_elem_dup(b, ukey, map->key_size);
 	if (!bpfptr_is_null(ukey))
 		return ERR_PTR(-EINVAL);
 	return NULL;
+}
+
+/* The command's key, copied in, and room for the value it copies out. */
+static int kbpf_elem_key_and_room(struct kbpf_elem_bufs *b, const struct kbpf_map *map,
+				  bpfptr_t ukey, u32 value_size, void **key,
+				  void **value)
+{
+	*key = kbpf_map_copy_key(b, map, ukey);
+	if (IS_ERR(*key))
+		return PTR_ERR(*key);
+	*value = kbpf_elem_alloc(b, value_size);
+	return *value ? 0 : -ENOMEM;
 }
 
 /**
@@ -98,27 +167,24 @@ int kbpf_map_lookup_elem(struct kbpf_map *map, struct file *map_file,
 {
 	bool kernel = bpfptr_is_kernel(uattr);
 	u32 value_size = kbpf_map_value_size(map);
+	struct kbpf_elem_bufs b;
 	void *key, *value;
 	int err;
 
 	if (attr->flags)
 		return -EINVAL;
-	key = kbpf_map_copy_key(map, make_bpfptr(attr->key, kernel));
-	if (IS_ERR(key))
-		return PTR_ERR(key);
-	value = kvmalloc(value_size, GFP_USER | __GFP_NOWARN);
-	if (!value) {
-		err = -ENOMEM;
-		goto free_key;
-	}
+	kbpf_elem_bufs_init(&b);
+	err = kbpf_elem_key_and_room(&b, map, make_bpfptr(attr->key, kernel),
+				     value_size, &key, &value);
+	if (err)
+		goto out;
 
 	err = kbpf_map_copy_value(map, key, value, attr->flags);
 	if (!err)
 		err = kbpf_copy_to_bpfptr(make_bpfptr(attr->value, kernel),
 					  value, value_size);
-	kvfree(value);
-free_key:
-	kvfree(key);
+out:
+	kbpf_elem_free(&b);
 	return err;
 }
 EXPORT_SYMBOL_IF_KUNIT(kbpf_map_lookup_elem);
@@ -137,25 +203,21 @@ int kbpf_map_update_elem(struct kbpf_map *map, struct file *map_file,
 			 const union bpf_attr *attr, bpfptr_t uattr)
 {
 	bool kernel = bpfptr_is_kernel(uattr);
+	struct kbpf_elem_bufs b;
 	void *key, *value;
 	int err;
 
 	if (attr->flags & BPF_F_LOCK)
 		return -EINVAL;
-	key = kbpf_map_copy_key(map, make_bpfptr(attr->key, kernel));
-	if (IS_ERR(key))
-		return PTR_ERR(key);
-	value = kvmemdup_bpfptr(make_bpfptr(attr->value, kernel),
-				kbpf_map_value_size(map));
-	if (IS_ERR(value)) {
-		err = PTR_ERR(value);
-		goto free_key;
-	}
-
-	err = kbpf_map_update_value(map, map_file, key, value, attr->flags);
-	kvfree(value);
-free_key:
-	kvfree(key);
+	kbpf_elem_bufs_init(&b);
+	key = kbpf_map_copy_key(&b, map, make_bpfptr(attr->key, kernel));
+	value = IS_ERR(key) ? key :
+		kbpf_elem_dup(&b, make_bpfptr(attr->value, kernel),
+			      kbpf_map_value_size(map));
+	err = PTR_ERR_OR_ZERO(value);
+	if (!err)
+		err = kbpf_map_update_value(map, map_file, key, value, attr->flags);
+	kbpf_elem_free(&b);
 	return err;
 }
 EXPORT_SYMBOL_IF_KUNIT(kbpf_map_update_elem);
@@ -172,14 +234,16 @@ EXPORT_SYMBOL_IF_KUNIT(kbpf_map_update_elem);
 int kbpf_map_delete_elem(struct kbpf_map *map, struct file *map_file,
 			 const union bpf_attr *attr, bpfptr_t uattr)
 {
+	struct kbpf_elem_bufs b;
 	void *key;
 	int err;
 
-	key = kbpf_map_copy_key(map, make_bpfptr(attr->key, bpfptr_is_kernel(uattr)));
-	if (IS_ERR(key))
-		return PTR_ERR(key);
-	err = kbpf_map_delete_value(map, key);
-	kvfree(key);
+	kbpf_elem_bufs_init(&b);
+	key = kbpf_map_copy_key(&b, map, make_bpfptr(attr->key, bpfptr_is_kernel(uattr)));
+	err = PTR_ERR_OR_ZERO(key);
+	if (!err)
+		err = kbpf_map_delete_value(map, key);
+	kbpf_elem_free(&b);
 	return err;
 }
 EXPORT_SYMBOL_IF_KUNIT(kbpf_map_delete_elem);
@@ -199,18 +263,22 @@ int kbpf_map_get_next_key(struct kbpf_map *map, struct file *map_file,
 {
 	bool kernel = bpfptr_is_kernel(uattr);
 	bpfptr_t ukey = make_bpfptr(attr->key, kernel);
+	struct kbpf_elem_bufs b;
 	void *key = NULL, *next_key;
 	int err;
 
+	kbpf_elem_bufs_init(&b);
 	if (!bpfptr_is_null(ukey)) {
-		key = kbpf_map_copy_key(map, ukey);
-		if (IS_ERR(key))
-			return PTR_ERR(key);
+		key = kbpf_map_copy_key(&b, map, ukey);
+		if (IS_ERR(key)) {
+			err = PTR_ERR(key);
+			goto out;
+		}
 	}
-	next_key = kvmalloc(map->key_size ?: 1, GFP_USER | __GFP_NOWARN);
+	next_key = kbpf_elem_alloc(&b, map->key_size);
 	if (!next_key) {
 		err = -ENOMEM;
-		goto free_key;
+		goto out;
 	}
 
 	kbpf_map_count(map, KBPF_MAP_STAT_OTHER);
@@ -221,9 +289,8 @@ int kbpf_map_get_next_key(struct kbpf_map *map, struct file *map_file,
 	if (!err)
 		err = kbpf_copy_to_bpfptr(make_bpfptr(attr->next_key, kernel),
 					  next_key, map->key_size);
-	kvfree(next_key);
-free_key:
-	kvfree(key);
+out:
+	kbpf_elem_free(&b);
 	return err;
 }
 EXPORT_SYMBOL_IF_KUNIT(kbpf_map_get_next_key);
@@ -243,20 +310,18 @@ int kbpf_map_lookup_and_delete_elem(struct kbpf_map *map, struct file *map_file,
 {
 	bool kernel = bpfptr_is_kernel(uattr);
 	u32 value_size = kbpf_map_value_size(map);
+	struct kbpf_elem_bufs b;
 	void *key, *value;
 	int err;
 
 	/* Queues and stacks take no flags; BPF_F_LOCK needs a spin lock. */
 	if (attr->flags)
 		return -EINVAL;
-	key = kbpf_map_copy_key(map, make_bpfptr(attr->key, kernel));
-	if (IS_ERR(key))
-		return PTR_ERR(key);
-	value = kvmalloc(value_size, GFP_USER | __GFP_NOWARN);
-	if (!value) {
-		err = -ENOMEM;
-		goto free_key;
-	}
+	kbpf_elem_bufs_init(&b);
+	err = kbpf_elem_key_and_room(&b, map, make_bpfptr(attr->key, kernel),
+				     value_size, &key, &value);
+	if (err)
+		goto out;
 
 	err = -ENOTSUPP;
 	kbpf_map_count(map, KBPF_MAP_STAT_LOOKUP);
@@ -265,9 +330,8 @@ int kbpf_map_lookup_and_delete_elem(struct kbpf_map *map, struct file *map_file,
 	if (!err)
 		err = kbpf_copy_to_bpfptr(make_bpfptr(attr->value, kernel),
 					  value, value_size);
-	kvfree(value);
-free_key:
-	kvfree(key);
+out:
+	kbpf_elem_free(&b);
 	return err;
 }
 EXPORT_SYMBOL_IF_KUNIT(kbpf_map_lookup_and_delete_elem);

@@ -81,7 +81,7 @@ int kbpf_sys_bpf(u32 cmd, bpfptr_t uattr, u32 size)
 	c = &kbpf_cmds[array_index_nospec(cmd, ARRAY_SIZE(kbpf_cmds))];
 	if (!c->run)
 		return -EINVAL;
-	if (!kbpf_attr_tail_is_zero(&attr, c->attr_end))
+	if (!kbpf_attr_tail_is_zero(&attr, c->attr_end, size))
 		return -EINVAL;
 
 	return c->run(&attr, uattr);

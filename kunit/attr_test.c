@@ -116,13 +116,17 @@ static void attr_tail_is_zero_looks_only_past_end(struct kunit *test)
 
 	memset(&attr, 0, sizeof(attr));
 	memset(&attr, 0xff, end);
-	KUNIT_EXPECT_TRUE(test, kbpf_attr_tail_is_zero(&attr, end));
+	KUNIT_EXPECT_TRUE(test, kbpf_attr_tail_is_zero(&attr, end, ATTR_SZ));
 	((u8 *)&attr)[end] = 1;
-	KUNIT_EXPECT_FALSE(test, kbpf_attr_tail_is_zero(&attr, end));
+	KUNIT_EXPECT_FALSE(test, kbpf_attr_tail_is_zero(&attr, end, ATTR_SZ));
+	KUNIT_EXPECT_FALSE(test, kbpf_attr_tail_is_zero(&attr, end, end + 1));
+	/* what was not loaded, kbpf_attr_copy() zeroed: not looked at */
+	KUNIT_EXPECT_TRUE(test, kbpf_attr_tail_is_zero(&attr, end, end));
 	((u8 *)&attr)[end] = 0;
 	((u8 *)&attr)[ATTR_SZ - 1] = 1;
-	KUNIT_EXPECT_FALSE(test, kbpf_attr_tail_is_zero(&attr, end));
-	KUNIT_EXPECT_TRUE(test, kbpf_attr_tail_is_zero(&attr, ATTR_SZ));
+	KUNIT_EXPECT_FALSE(test, kbpf_attr_tail_is_zero(&attr, end, ATTR_SZ));
+	KUNIT_EXPECT_FALSE(test, kbpf_attr_tail_is_zero(&attr, end, PAGE_SIZE));
+	KUNIT_EXPECT_TRUE(test, kbpf_attr_tail_is_zero(&attr, ATTR_SZ, ATTR_SZ));
 }
 
 static void obj_name_accepts_alnum_underscore_dot(struct kunit *test)
