@@ -165,7 +165,8 @@ static s64 array_index(const struct kbpf_map *map, const void *key)
 	return array_index_nospec(index, map->max_entries);
 }
 
-static void *array_map_lookup(struct kbpf_map *map, const void *key)
+/* Called directly by the lookup helper (INDIRECT_CALL), so not static. */
+void *kbpf_array_map_lookup(struct kbpf_map *map, const void *key)
 {
 	struct kbpf_array *array = to_array(map);
 	s64 index = array_index(map, key);
@@ -329,7 +330,7 @@ const struct kbpf_map_ops kbpf_array_map_ops = {
 	.alloc_check	= array_map_alloc_check,
 	.alloc		= array_map_alloc,
 	.free		= array_map_free,
-	.lookup		= array_map_lookup,
+	.lookup		= kbpf_array_map_lookup,
 	.update		= array_map_update,
 	.delete		= array_map_delete,
 	.for_each	= array_map_for_each,

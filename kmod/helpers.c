@@ -19,6 +19,7 @@
  */
 #include <linux/ctype.h>
 #include <linux/err.h>
+#include <linux/indirect_call_wrapper.h>
 #include <linux/kernel.h>
 #include <linux/ktime.h>
 #include <linux/sched.h>
@@ -82,8 +83,8 @@ static void *run_mem(struct kbpf_run *run, u64 vaddr, u64 size, bool write)
 
 	if (!size)	/* zero-sized: any value, nothing is touched */
 		return ZERO_SIZE_PTR;
-	p = kbpf_run_ptr(run, vaddr, size, write);
-	if (!p)
+	p = kbpf_run_xlate(run, vaddr, size, write);
+	if (unlikely(!p))
 		kbpf_run_fault(run, -EFAULT, vaddr);
 	return p;
 }
@@ -117,8 +118,13 @@ static bool map_prog_may(struct kbpf_run *run, struct kbpf_map *map, u64 handle,
 static u64 run_grant(struct kbpf_run *run, void *base, u32 size, u8 kind,
 		     bool write)
 {
-	u32 i, free = 0;
+	u32 i = run->nr_regions - 1, free = 0;
+	const struct kbpf_region *last = &run->regions[i];
 
+	/* A loop asking for one value again finds it on top: no search. */
+	if (last->base == base && last->size == size && last->kind == kind &&
+	    last->write == write)
+		return KBPF_VADDR(i, 0);
 	if (run->nr_regions < KBPF_MAX_REGIONS)
 		return kbpf_run_grant(run, base, size, kind, write);
 	for (i = run->nr_regions; i-- > 2;) {
@@ -170,7 +176,9 @@ static u64 helper_map_lookup(struct kbpf_run *run, const u64 *a)
 	if (!key)
 		return 0;
 	kbpf_map_count(map, KBPF_MAP_STAT_LOOKUP);
-	return grant_value(run, map, map->ops->lookup(map, key));
+	/* ARRAY, the commonest, without a retpoline (the kernel inlines it) */
+	return grant_value(run, map, INDIRECT_CALL_1(map->ops->lookup,
+						     kbpf_array_map_lookup, map, key));
 }
 
 static u64 helper_map_update(struct kbpf_run *run, const u64 *a)

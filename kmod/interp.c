@@ -69,36 +69,6 @@ static inline void kbpf_frame_enter(struct kbpf_run *run, u32 depth)
 	run->regions[0].size = (depth + 1) * KBPF_STACK_SIZE;
 }
 
-/*
- * The kernel address of [@va, @va + @size), or NULL when it does not lie
- * in one live region of the run with the permission asked for.
- */
-static __always_inline void *kbpf_xlate(struct kbpf_run *run, u64 va, u64 size,
-					bool write)
-{
-	u32 idx = KBPF_VADDR_REGION(va), off = KBPF_VADDR_OFF(va);
-	u32 nr = run->nr_regions;
-	const struct kbpf_region *r;
-	bool bad = idx >= nr;
-
-	/*
-	 * One branch for all the conditions: @r is in the table even for a
-	 * bad @idx (clamped to 0), and what it says is used only if @idx
-	 * was good.
-	 */
-	r = &run->regions[array_index_nospec(idx, nr)];
-	bad |= r->kind == KBPF_REGION_FREE;
-	bad |= size > r->size;
-	bad |= off > r->size - size;
-	bad |= write && !r->write;
-	if (unlikely(bad))
-		return NULL;
-	/* a write to the stack other than at R10 + a constant: scrub it all */
-	if (write)
-		run->stack_dirty |= idx == 0;
-	return (u8 *)r->base + off;
-}
-
 /* Division and modulo as the verifier's fixups define them for 0 and -1. */
 static __always_inline u64 kbpf_div64(u64 a, u64 b)
 {
@@ -988,49 +958,49 @@ JMP_EXIT:
 	/* loads */
 LDX_MEM_B:
 	va = SRC + insn->off;
-	p = kbpf_xlate(run, va, 1, false);
+	p = kbpf_run_xlate(run, va, 1, false);
 	if (unlikely(!p))
 		goto fault_mem;
 	DST = *(u8 *)p;
 	goto next;
 LDX_MEM_H:
 	va = SRC + insn->off;
-	p = kbpf_xlate(run, va, 2, false);
+	p = kbpf_run_xlate(run, va, 2, false);
 	if (unlikely(!p))
 		goto fault_mem;
 	DST = get_unaligned((u16 *)p);
 	goto next;
 LDX_MEM_W:
 	va = SRC + insn->off;
-	p = kbpf_xlate(run, va, 4, false);
+	p = kbpf_run_xlate(run, va, 4, false);
 	if (unlikely(!p))
 		goto fault_mem;
 	DST = get_unaligned((u32 *)p);
 	goto next;
 LDX_MEM_DW:
 	va = SRC + insn->off;
-	p = kbpf_xlate(run, va, 8, false);
+	p = kbpf_run_xlate(run, va, 8, false);
 	if (unlikely(!p))
 		goto fault_mem;
 	DST = get_unaligned((u64 *)p);
 	goto next;
 LDX_MEMSX_B:
 	va = SRC + insn->off;
-	p = kbpf_xlate(run, va, 1, false);
+	p = kbpf_run_xlate(run, va, 1, false);
 	if (unlikely(!p))
 		goto fault_mem;
 	DST = *(s8 *)p;
 	goto next;
 LDX_MEMSX_H:
 	va = SRC + insn->off;
-	p = kbpf_xlate(run, va, 2, false);
+	p = kbpf_run_xlate(run, va, 2, false);
 	if (unlikely(!p))
 		goto fault_mem;
 	DST = (s64)get_unaligned((s16 *)p);
 	goto next;
 LDX_MEMSX_W:
 	va = SRC + insn->off;
-	p = kbpf_xlate(run, va, 4, false);
+	p = kbpf_run_xlate(run, va, 4, false);
 	if (unlikely(!p))
 		goto fault_mem;
 	DST = (s64)get_unaligned((s32 *)p);
@@ -1045,56 +1015,56 @@ LD_IMM_DW:
 	/* stores */
 STX_MEM_B:
 	va = DST + insn->off;
-	p = kbpf_xlate(run, va, 1, true);
+	p = kbpf_run_xlate(run, va, 1, true);
 	if (unlikely(!p))
 		goto fault_mem;
 	*(u8 *)p = SRC;
 	goto next;
 STX_MEM_H:
 	va = DST + insn->off;
-	p = kbpf_xlate(run, va, 2, true);
+	p = kbpf_run_xlate(run, va, 2, true);
 	if (unlikely(!p))
 		goto fault_mem;
 	put_unaligned((u16)SRC, (u16 *)p);
 	goto next;
 STX_MEM_W:
 	va = DST + insn->off;
-	p = kbpf_xlate(run, va, 4, true);
+	p = kbpf_run_xlate(run, va, 4, true);
 	if (unlikely(!p))
 		goto fault_mem;
 	put_unaligned((u32)SRC, (u32 *)p);
 	goto next;
 STX_MEM_DW:
 	va = DST + insn->off;
-	p = kbpf_xlate(run, va, 8, true);
+	p = kbpf_run_xlate(run, va, 8, true);
 	if (unlikely(!p))
 		goto fault_mem;
 	put_unaligned(SRC, (u64 *)p);
 	goto next;
 ST_MEM_B:
 	va = DST + insn->off;
-	p = kbpf_xlate(run, va, 1, true);
+	p = kbpf_run_xlate(run, va, 1, true);
 	if (unlikely(!p))
 		goto fault_mem;
 	*(u8 *)p = insn->imm;
 	goto next;
 ST_MEM_H:
 	va = DST + insn->off;
-	p = kbpf_xlate(run, va, 2, true);
+	p = kbpf_run_xlate(run, va, 2, true);
 	if (unlikely(!p))
 		goto fault_mem;
 	put_unaligned((u16)insn->imm, (u16 *)p);
 	goto next;
 ST_MEM_W:
 	va = DST + insn->off;
-	p = kbpf_xlate(run, va, 4, true);
+	p = kbpf_run_xlate(run, va, 4, true);
 	if (unlikely(!p))
 		goto fault_mem;
 	put_unaligned(IMM32, (u32 *)p);
 	goto next;
 ST_MEM_DW:
 	va = DST + insn->off;
-	p = kbpf_xlate(run, va, 8, true);
+	p = kbpf_run_xlate(run, va, 8, true);
 	if (unlikely(!p))
 		goto fault_mem;
 	put_unaligned(IMM, (u64 *)p);
@@ -1103,7 +1073,7 @@ ST_MEM_DW:
 	/* atomics: real ones, other CPUs share map values */
 STX_ATOMIC_W:
 	va = DST + insn->off;
-	p = kbpf_xlate(run, va, 4, true);
+	p = kbpf_run_xlate(run, va, 4, true);
 	if (unlikely(!p || ((va | (unsigned long)p) & 3)))
 		goto fault_mem;
 	if (unlikely(!kbpf_atomic32(insn, regs, p)))
@@ -1111,7 +1081,7 @@ STX_ATOMIC_W:
 	goto next;
 STX_ATOMIC_DW:
 	va = DST + insn->off;
-	p = kbpf_xlate(run, va, 8, true);
+	p = kbpf_run_xlate(run, va, 8, true);
 	if (unlikely(!p || ((va | (unsigned long)p) & 7)))
 		goto fault_mem;
 	if (unlikely(!kbpf_atomic64(insn, regs, p)))
@@ -1414,7 +1384,7 @@ EXPORT_SYMBOL_IF_KUNIT(kbpf_run_region);
  */
 void *kbpf_run_ptr(struct kbpf_run *run, u64 vaddr, u64 size, bool write)
 {
-	return kbpf_xlate(run, vaddr, size, write);
+	return kbpf_run_xlate(run, vaddr, size, write);
 }
 EXPORT_SYMBOL_IF_KUNIT(kbpf_run_ptr);
 

@@ -22,6 +22,7 @@
 #define _KBPF_PROG_H
 
 #include <linux/filter.h>
+#include <linux/nospec.h>
 #include <linux/percpu.h>
 #include <linux/refcount.h>
 #include <linux/types.h>
@@ -184,6 +185,37 @@ struct kbpf_run {
 	bool stack_dirty;
 	u8 *stack;
 };
+
+/*
+ * The kernel address of [@va, @va + @size), or NULL when it does not lie
+ * in one live region of the run with the permission asked for: the
+ * interpreter's loads and stores, and kbpf_run_ptr() for helpers.
+ */
+static __always_inline void *kbpf_run_xlate(struct kbpf_run *run, u64 va, u64 size,
+					    bool write)
+{
+	u32 idx = KBPF_VADDR_REGION(va), off = KBPF_VADDR_OFF(va);
+	u32 nr = run->nr_regions;
+	const struct kbpf_region *r;
+	bool bad = idx >= nr;
+
+	/*
+	 * One branch for all the conditions: @r is in the table even for a
+	 * bad @idx (clamped to 0), and what it says is used only if @idx
+	 * was good.
+	 */
+	r = &run->regions[array_index_nospec(idx, nr)];
+	bad |= r->kind == KBPF_REGION_FREE;
+	bad |= size > r->size;
+	bad |= off > r->size - size;
+	bad |= write && !r->write;
+	if (unlikely(bad))
+		return NULL;
+	/* a write to the stack other than at R10 + a constant: scrub it all */
+	if (write)
+		run->stack_dirty |= idx == 0;
+	return (u8 *)r->base + off;
+}
 
 /* interp.c */
 int kbpf_run_init(struct kbpf_run *run, struct kbpf_prog *prog, u8 *stack,
