@@ -761,17 +761,39 @@ static int htab_sys_lookup_and_delete(struct kbpf_map *map, const void *key,
 }
 
 /* The element after @node in its bucket, or NULL. */
-static struct kbpf_htab_elem *htab_next_elem(struct hlist_nulls_node *node)
-{
-	return hlist_nulls_entry_safe(rcu_dereference_raw(hlist_nulls_next_rcu(node)),
-				      struct kbpf_htab_elem, node);
-}
-
 static struct kbpf_htab_elem *htab_first_elem(struct kbpf_htab_bucket *b)
 {
 	return hlist_nulls_entry_safe(rcu_dereference_raw(hlist_nulls_first_rcu(&b->head)),
 				      struct kbpf_htab_elem, node);
 }
+
+/*
+ * Where a walk goes on from @l, found in bucket @b: the element after it
+ * (returned), or the bucket *@i to take the first element of.  An
+ * element deleted and recycled into another bucket while this runs leads
+ * into that bucket's list (an element, or the nulls value ending it, of
+ * another bucket): the rest of @b would be skipped, so the walk goes over
+ * @b again from its first element instead, as lookups start over.
+ */
+struct kbpf_htab_elem *kbpf_htab_next_in_bucket(struct kbpf_htab *htab,
+						struct kbpf_htab_elem *l,
+						u32 b, u32 *i)
+{
+	struct hlist_nulls_node *n = rcu_dereference_raw(hlist_nulls_next_rcu(&l->node));
+	u32 mask = htab->n_buckets - 1;
+	struct kbpf_htab_elem *next;
+
+	if (is_a_nulls(n)) {
+		*i = get_nulls_value(n) == b ? b + 1 : b;
+		return NULL;
+	}
+	next = hlist_nulls_entry(n, struct kbpf_htab_elem, node);
+	if ((READ_ONCE(next->hash) & mask) == b)
+		return next;
+	*i = b;
+	return NULL;
+}
+EXPORT_SYMBOL_IF_KUNIT(kbpf_htab_next_in_bucket);
 
 /* The kernel's walk: the rest of the key's bucket, then the next buckets. */
 static int htab_map_get_next_key(struct kbpf_map *map, const void *key,
@@ -785,12 +807,12 @@ static int htab_map_get_next_key(struct kbpf_map *map, const void *key,
 		hash = kbpf_htab_hash(htab, key);
 		l = kbpf_htab_find(htab, hash, key);
 		if (l) {
-			next = htab_next_elem(&l->node);
+			next = kbpf_htab_next_in_bucket(htab, l,
+							hash & (htab->n_buckets - 1), &i);
 			if (next) {
 				memcpy(next_key, next->key, map->key_size);
 				return 0;
 			}
-			i = (hash & (htab->n_buckets - 1)) + 1;
 		}
 		/* a key not in the map starts over from the first */
 	}

@@ -1037,6 +1037,74 @@ static void hash_bucket_chains_keep_every_key_exactly_once(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, count_keys(test, map), 6);
 }
 
+/* A nulls value as the hlist_nulls lists end with it. */
+static struct hlist_nulls_node *nulls_of(u32 v)
+{
+	return (struct hlist_nulls_node *)(1UL | ((unsigned long)v << 1));
+}
+
+/*
+ * get_next_key's step from an element found in bucket 1: on along the
+ * chain, or to the next bucket at its end.  An element recycled into
+ * another bucket meanwhile links into that bucket's chain (an element of
+ * bucket 3 or its nulls value here): the step must not follow it, which
+ * would skip the rest of bucket 1, but go over bucket 1 again.
+ */
+static void hash_walk_step_does_not_follow_an_element_into_another_bucket(struct kunit *test)
+{
+	const struct htab_type *t = test->param_value;
+	struct kbpf_map *map = new_map(test, t->type, 8, t->flags | BPF_F_ZERO_SEED);
+	static const u32 sizes[CHAIN_BUCKETS] = { 0, 2, 0, 1 };
+	struct kbpf_htab *htab = to_htab(map);
+	struct layout *lo = kunit_kzalloc(test, sizeof(*lo), GFP_KERNEL);
+	struct kbpf_htab_elem *head1, *tail1, *in3, *moved;
+	u32 i, k1[2] = {}, k3 = 0, n1 = 0;
+
+	KUNIT_ASSERT_NOT_NULL(test, lo);
+	build_layout(test, map, sizes, CHAIN_BUCKETS, lo);
+	insert_layout(test, map, lo);
+	for (i = 0; i < lo->nr; i++) {
+		if (lo->bucket[i] == 1)
+			k1[n1++] = lo->keys[i];
+		else
+			k3 = lo->keys[i];
+	}
+	moved = kunit_kzalloc(test, sizeof(*moved) + KEY_SIZE, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, moved);
+
+	rcu_read_lock();
+	/* the newest insert heads its chain */
+	head1 = kbpf_htab_find(htab, kbpf_htab_hash(htab, &k1[1]), &k1[1]);
+	tail1 = kbpf_htab_find(htab, kbpf_htab_hash(htab, &k1[0]), &k1[0]);
+	in3 = kbpf_htab_find(htab, kbpf_htab_hash(htab, &k3), &k3);
+	if (!head1 || !tail1 || !in3) {
+		rcu_read_unlock();
+		KUNIT_FAIL(test, "the layout's keys are not all in the map");
+		return;
+	}
+
+	i = 99;
+	KUNIT_EXPECT_PTR_EQ(test, kbpf_htab_next_in_bucket(htab, head1, 1, &i), tail1);
+	KUNIT_EXPECT_EQ(test, i, 99);
+	KUNIT_EXPECT_NULL(test, kbpf_htab_next_in_bucket(htab, tail1, 1, &i));
+	KUNIT_EXPECT_EQ(test, i, 2);
+
+	moved->node.next = &in3->node;
+	KUNIT_EXPECT_NULL(test, kbpf_htab_next_in_bucket(htab, moved, 1, &i));
+	KUNIT_EXPECT_EQ(test, i, 1);
+	moved->node.next = nulls_of(3);
+	i = 99;
+	KUNIT_EXPECT_NULL(test, kbpf_htab_next_in_bucket(htab, moved, 1, &i));
+	KUNIT_EXPECT_EQ(test, i, 1);
+	/* recycled into bucket 1 itself: its chain, followed */
+	moved->node.next = &tail1->node;
+	KUNIT_EXPECT_PTR_EQ(test, kbpf_htab_next_in_bucket(htab, moved, 1, &i), tail1);
+	moved->node.next = nulls_of(1);
+	KUNIT_EXPECT_NULL(test, kbpf_htab_next_in_bucket(htab, moved, 1, &i));
+	KUNIT_EXPECT_EQ(test, i, 2);
+	rcu_read_unlock();
+}
+
 /* ---- per-cpu slots ---- */
 
 /* Program-side calls on one CPU, by a cross-CPU call (interrupts off there). */
@@ -1898,6 +1966,8 @@ static struct kunit_case kbpf_hash_cases[] = {
 	KUNIT_CASE_PARAM(hash_memory_is_charged_per_element_and_given_back,
 			 capped_types_gen_params),
 	KUNIT_CASE_PARAM(hash_bucket_chains_keep_every_key_exactly_once,
+			 ordered_types_gen_params),
+	KUNIT_CASE_PARAM(hash_walk_step_does_not_follow_an_element_into_another_bucket,
 			 ordered_types_gen_params),
 	KUNIT_CASE_PARAM(percpu_program_update_writes_only_this_cpus_slot,
 			 percpu_types_gen_params),
