@@ -48,7 +48,7 @@ struct bench_row {
 	double goal;		/* on the ratio A/B; 0: none */
 	int n;			/* repetitions measured */
 	double a[BENCH_MAX_REPS], b[BENCH_MAX_REPS];
-	char note[128];		/* counts behind the figures (lost records...) */
+	char note[192];		/* counts behind the figures (lost records...) */
 	bool failed;		/* a call failed: figures are not to be used */
 };
 

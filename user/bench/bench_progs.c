@@ -400,6 +400,7 @@ struct stream {
 	atomic_bool done;
 	atomic_ulong consumed, lost_reported;
 	unsigned long bad;
+	unsigned long irq_works;	/* irq_work interrupts during its runs */
 };
 
 static int on_ring(void *ctx, void *data, size_t size)
@@ -431,6 +432,34 @@ static void on_lost(void *ctx, int cpu, __u64 lost)
 	atomic_fetch_add(&s->lost_reported, lost);
 }
 
+/*
+ * irq_work interrupts so far, all CPUs (the IWI line of /proc/interrupts):
+ * a ring buffer's or perf buffer's wakeups raise them.  0 if unknown.
+ */
+static unsigned long irq_work_interrupts(void)
+{
+	unsigned long sum = 0, n;
+	char line[4096], *p, *end;
+	FILE *f = fopen("/proc/interrupts", "r");
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		p = line + strspn(line, " ");
+		if (strncmp(p, "IWI:", 4))
+			continue;
+		for (p += 4;; p = end) {
+			n = strtoul(p, &end, 10);
+			if (end == p)
+				break;
+			sum += n;
+		}
+		break;
+	}
+	fclose(f);
+	return sum;
+}
+
 static size_t stream_consume(struct stream *s)
 {
 	size_t n = 0;
@@ -460,6 +489,7 @@ static double stream_rep(struct stream *s, int prog, long runs, unsigned long *f
 	uint64_t arg = 1, t;
 	unsigned long fails = 0, before = atomic_load(&s->consumed);
 	unsigned long rep_lost = atomic_load(&s->lost_reported);
+	unsigned long iwi = irq_work_interrupts();
 	uint32_t ret;
 	pthread_t tid;
 	long i;
@@ -480,11 +510,17 @@ static double stream_rep(struct stream *s, int prog, long runs, unsigned long *f
 	atomic_store(&s->done, true);
 	pthread_join(tid, NULL);
 	t = bench_now() - t;
+	s->irq_works += irq_work_interrupts() - iwi;
 	*failed += fails;
 	*unaccounted += (long)(i * STREAM_BURST) - (long)fails -
 			(long)(atomic_load(&s->consumed) - before);
 	(void)rep_lost;
 	return (atomic_load(&s->consumed) - before) / (t / 1e9);
+}
+
+static double per_thousand(unsigned long n, unsigned long of)
+{
+	return of ? 1000.0 * n / of : 0;
 }
 
 static void stream_bench(bool perf)
@@ -577,9 +613,12 @@ static void stream_bench(bool perf)
 	}
 	row->n = r;
 	snprintf(row->note, sizeof(row->note),
-		 "lost kbpf %lu kernel %lu (reported %lu/%lu); unaccounted %ld/%ld; bad %lu/%lu",
+		 "lost kbpf %lu kernel %lu (reported %lu/%lu); unaccounted %ld/%ld; bad %lu/%lu; "
+		 "irq_work per 1000 records %.1f/%.1f",
 		 failed[0], failed[1], atomic_load(&s[0].lost_reported),
-		 atomic_load(&s[1].lost_reported), unacc[0], unacc[1], s[0].bad, s[1].bad);
+		 atomic_load(&s[1].lost_reported), unacc[0], unacc[1], s[0].bad, s[1].bad,
+		 per_thousand(s[0].irq_works, atomic_load(&s[0].consumed)),
+		 per_thousand(s[1].irq_works, atomic_load(&s[1].consumed)));
 	if (unacc[0] || unacc[1] || s[0].bad || s[1].bad)
 		row->failed = true;
 out:
