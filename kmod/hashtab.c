@@ -28,6 +28,7 @@
 #include <linux/random.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 
@@ -877,12 +878,13 @@ static void htab_batch_buf_free(struct htab_batch_buf *buf)
 
 /*
  * One bucket of a batch command: if its @cnt elements fit in @room and
- * in @buf, copy them there and, with @do_delete, remove them.  Return: 0
- * (*@cnt copied), -ENOSPC (more than @room) or -E2BIG (more than @buf
- * holds) with *@cnt the bucket's size, or -EBUSY.
+ * in @buf after the @at elements already there, copy them there and,
+ * with @do_delete, remove them.  Return: 0 (*@cnt copied), -ENOSPC (more
+ * than @room) or -E2BIG (more than @buf has left) with *@cnt the bucket's
+ * size, or -EBUSY.
  */
 static int htab_batch_bucket(struct kbpf_htab *htab, u32 idx,
-			     struct htab_batch_buf *buf, u32 room,
+			     struct htab_batch_buf *buf, u32 at, u32 room,
 			     bool do_delete, u32 *cnt)
 {
 	struct kbpf_htab_bucket *b = &htab->buckets[idx];
@@ -909,16 +911,16 @@ static int htab_batch_bucket(struct kbpf_htab *htab, u32 idx,
 	hlist_nulls_for_each_entry(l, pos, &b->head, node)
 		n++;
 	*cnt = n;
-	if (n > room || n > buf->cap) {
+	if (n > room || n > buf->cap - at) {
 		err = n > room ? -ENOSPC : -E2BIG;
 		n = 0;
 		goto unlock;
 	}
 	i = 0;
 	hlist_nulls_for_each_entry(l, pos, &b->head, node) {
-		memcpy(buf->keys + (size_t)i * htab->map.key_size, l->key,
+		memcpy(buf->keys + (size_t)(at + i) * htab->map.key_size, l->key,
 		       htab->map.key_size);
-		kbpf_htab_copy_value_out(htab, l, buf->values + (size_t)i * vsize);
+		kbpf_htab_copy_value_out(htab, l, buf->values + (size_t)(at + i) * vsize);
 		if (do_delete) {
 			hlist_nulls_del_rcu(&l->node);
 			buf->gone[i] = l;
@@ -935,6 +937,24 @@ unlock:
 	return err;
 }
 
+/* The @n elements in @buf out to the caller's arrays at element @at. */
+static int htab_batch_flush(const union bpf_attr *attr, bool kernel,
+			    const struct htab_batch_buf *buf, u32 at, u32 n,
+			    u32 key_size, u32 vsize)
+{
+	bpfptr_t k = make_bpfptr(attr->batch.keys, kernel);
+	bpfptr_t v = make_bpfptr(attr->batch.values, kernel);
+
+	if (!n)
+		return 0;
+	bpfptr_add(&k, (size_t)at * key_size);
+	bpfptr_add(&v, (size_t)at * vsize);
+	if (kbpf_copy_to_bpfptr(k, buf->keys, (size_t)n * key_size) ||
+	    kbpf_copy_to_bpfptr(v, buf->values, (size_t)n * vsize))
+		return -EFAULT;
+	return 0;
+}
+
 /**
  * kbpf_htab_batch() - BPF_MAP_LOOKUP_BATCH and LOOKUP_AND_DELETE_BATCH
  * @map:       a map of the hash family
@@ -946,6 +966,10 @@ unlock:
  * is a u32 bucket index; whole buckets are copied, so a bucket larger
  * than what is left of count ends the call (-ENOSPC if nothing was
  * copied yet); past the last bucket the call fails with -ENOENT.
+ * Buckets are gathered, some 4 KiB at a time, and copied out together.
+ * A fault copying out fails the call with -EFAULT and count 0, as in
+ * bpf(2); with @do_delete the elements gathered are gone, as the kernel
+ * loses the bucket it faulted on.
  */
 int kbpf_htab_batch(struct kbpf_map *map, const union bpf_attr *attr,
 		    bpfptr_t uattr, bool do_delete)
@@ -954,9 +978,8 @@ int kbpf_htab_batch(struct kbpf_map *map, const union bpf_attr *attr,
 	bool kernel = bpfptr_is_kernel(uattr);
 	bpfptr_t ubatch = make_bpfptr(attr->batch.in_batch, kernel);
 	u32 key_size = map->key_size, vsize = kbpf_map_value_size(map);
-	u32 max_count = attr->batch.count, batch = 0, total = 0, cnt;
+	u32 max_count = attr->batch.count, batch = 0, total = 0, staged = 0, cnt, cap;
 	struct htab_batch_buf buf;
-	bpfptr_t k, v;
 	int err;
 
 	if (attr->batch.elem_flags)	/* BPF_F_LOCK: no spin lock in values */
@@ -972,37 +995,45 @@ int kbpf_htab_batch(struct kbpf_map *map, const union bpf_attr *attr,
 	if (batch >= htab->n_buckets)
 		return -ENOENT;
 
-	err = htab_batch_buf_alloc(&buf, KBPF_HTAB_BATCH_BUCKET, key_size, vsize);
+	/* Buckets gather in @buf (some 4 KiB) and go out together. */
+	cap = clamp_t(u32, SZ_4K / (key_size + vsize), 1, max_count);
+	err = htab_batch_buf_alloc(&buf, max_t(u32, cap, KBPF_HTAB_BATCH_BUCKET),
+				   key_size, vsize);
 	while (!err) {
-		err = htab_batch_bucket(htab, batch, &buf, max_count - total,
-					do_delete, &cnt);
+		err = htab_batch_bucket(htab, batch, &buf, staged,
+					max_count - total - staged, do_delete, &cnt);
+		if (err == -E2BIG && staged) {	/* make room: out with the rest */
+			err = htab_batch_flush(attr, kernel, &buf, total, staged,
+					       key_size, vsize);
+			total += staged;
+			staged = 0;
+			if (err)
+				goto out;
+			continue;
+		}
 		if (err == -E2BIG) {	/* a bigger bucket than the buffer holds */
 			htab_batch_buf_free(&buf);
 			err = htab_batch_buf_alloc(&buf, cnt, key_size, vsize);
 			continue;
 		}
-		if (err == -ENOSPC && total)
+		if (err == -ENOSPC && total + staged)
 			err = 0;
 		if (err)
 			break;
-		if (cnt > max_count - total)	/* does not fit: stop here */
+		if (cnt > max_count - total - staged)	/* does not fit: stop here */
 			break;
-		k = make_bpfptr(attr->batch.keys, kernel);
-		v = make_bpfptr(attr->batch.values, kernel);
-		bpfptr_add(&k, (size_t)total * key_size);
-		bpfptr_add(&v, (size_t)total * vsize);
-		if (cnt && (kbpf_copy_to_bpfptr(k, buf.keys, (size_t)cnt * key_size) ||
-			    kbpf_copy_to_bpfptr(v, buf.values, (size_t)cnt * vsize))) {
-			err = -EFAULT;
-			goto out;
-		}
-		total += cnt;
+		staged += cnt;
 		if (++batch >= htab->n_buckets) {
 			err = -ENOENT;
 			break;
 		}
 		cond_resched();
 	}
+	if (htab_batch_flush(attr, kernel, &buf, total, staged, key_size, vsize)) {
+		err = -EFAULT;
+		goto out;
+	}
+	total += staged;
 	if (kbpf_copy_to_bpfptr(make_bpfptr(attr->batch.out_batch, kernel), &batch,
 				sizeof(batch)) ||
 	    kbpf_attr_put_u32(uattr, batch.count, total))

@@ -272,6 +272,30 @@ u64 kbpf_ringbuf_query(struct kbpf_map *map, u64 flags);
 void *kbpf_ringbuf_user_area(struct kbpf_map *map);
 void kbpf_ringbuf_wakeup_sync(struct kbpf_map *map);
 
+/*
+ * map_elem.c: the key and value buffers of one element or batch command.
+ * bpf(2) allocates each; kbpf carves them from a buffer in the command's
+ * stack frame while they fit (most keys and values do), and allocates
+ * only larger ones, at most two per command.
+ */
+#define KBPF_ELEM_STACK_BYTES	512
+
+struct kbpf_elem_bufs {
+	u8 stack[KBPF_ELEM_STACK_BYTES] __aligned(8);
+	u32 used;
+	u32 nr_heap;
+	void *heap[2];
+};
+
+static inline void kbpf_elem_bufs_init(struct kbpf_elem_bufs *b)
+{
+	b->used = 0;
+	b->nr_heap = 0;
+}
+
+void *kbpf_elem_alloc(struct kbpf_elem_bufs *b, u32 size);
+void kbpf_elem_free(struct kbpf_elem_bufs *b);
+
 /* attr.c: the bpf(2) attribute contract. */
 int kbpf_attr_copy(union bpf_attr *attr, bpfptr_t uattr, u32 size);
 bool kbpf_attr_tail_is_zero(const union bpf_attr *attr, size_t end, size_t loaded);

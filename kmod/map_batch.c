@@ -30,22 +30,63 @@ static bpfptr_t kbpf_bpfptr_at(u64 addr, bool kernel, size_t offset)
 	return p;
 }
 
+/*
+ * How many elements of @elem_size bytes (each array's share: a key, or a
+ * key and a value) one chunk of a batch moves with one copy per array:
+ * as many as the command's stack buffer holds besides @reserved bytes,
+ * one at least (then maybe allocated), never more than asked for.
+ */
+static u32 kbpf_batch_chunk(u32 elem_size, u32 reserved, u32 max_count)
+{
+	/* each array's part is rounded up to 8 bytes: 16 for two */
+	u32 used = round_up(reserved, 8) + 16;
+	u32 n = used < KBPF_ELEM_STACK_BYTES ?
+		(KBPF_ELEM_STACK_BYTES - used) / (elem_size ?: 1) : 0;
+
+	return clamp_t(u32, n, 1, max_count);
+}
+
+/*
+ * Write the @n elements staged in @keys and @values out as the caller's
+ * elements [@cp, @cp + @n).  Return: 0 or -EFAULT.
+ */
+static int kbpf_batch_write(const union bpf_attr *attr, bool kernel, u32 cp, u32 n,
+			    u32 key_size, const void *keys, u32 value_size,
+			    const void *values)
+{
+	if (kbpf_copy_to_bpfptr(kbpf_bpfptr_at(attr->batch.keys, kernel,
+					       (size_t)cp * key_size),
+				keys, (size_t)n * key_size) ||
+	    kbpf_copy_to_bpfptr(kbpf_bpfptr_at(attr->batch.values, kernel,
+					       (size_t)cp * value_size),
+				values, (size_t)n * value_size))
+		return -EFAULT;
+	return 0;
+}
+
 /**
  * kbpf_generic_lookup_batch() - BPF_MAP_LOOKUP_BATCH by get_next_key
  * @map:      the map
  * @map_file: unused
  * @attr:     the batch attributes; in_batch and out_batch hold a key
  * @uattr:    the caller's attr, whose batch.count is written back
+ *
+ * bpf(2)'s walk, with the elements staged a chunk at a time and copied
+ * out with one copy per array and chunk.  A fault copying out fails the
+ * call with EFAULT and count 0, as in bpf(2); the caller's arrays then
+ * hold what was copied before it, a chunk's worth of keys at most past
+ * the faulting element's.
  */
 int kbpf_generic_lookup_batch(struct kbpf_map *map, struct file *map_file,
 			      const union bpf_attr *attr, bpfptr_t uattr)
 {
 	bool kernel = bpfptr_is_kernel(uattr);
 	bpfptr_t in_batch = make_bpfptr(attr->batch.in_batch, kernel);
-	u32 value_size = kbpf_map_value_size(map);
-	u32 max_count = attr->batch.count, cp;
-	void *buf, *prev_buf, *prev_key = NULL, *key, *value;
+	u32 key_size = map->key_size, value_size = kbpf_map_value_size(map);
+	u32 max_count = attr->batch.count, cp = 0, n = 0, chunk;
+	void *prev_buf, *prev_key = NULL, *keys, *values, *key;
 	int err, retry = KBPF_BATCH_RETRIES;
+	struct kbpf_elem_bufs b;
 
 	if (attr->batch.elem_flags)	/* BPF_F_LOCK: no spin lock in values */
 		return -EINVAL;
@@ -54,28 +95,29 @@ int kbpf_generic_lookup_batch(struct kbpf_map *map, struct file *map_file,
 	if (kbpf_attr_put_u32(uattr, batch.count, 0))
 		return -EFAULT;
 
-	prev_buf = kvmalloc(map->key_size, GFP_USER | __GFP_NOWARN);
-	buf = kvmalloc(map->key_size + value_size, GFP_USER | __GFP_NOWARN);
-	if (!prev_buf || !buf) {
-		err = -ENOMEM;
+	kbpf_elem_bufs_init(&b);
+	chunk = kbpf_batch_chunk(key_size + value_size, key_size, max_count);
+	prev_buf = kbpf_elem_alloc(&b, key_size);
+	keys = prev_buf ? kbpf_elem_alloc(&b, chunk * key_size) : NULL;
+	values = keys ? kbpf_elem_alloc(&b, chunk * value_size) : NULL;
+	err = -ENOMEM;
+	if (!values)
 		goto free;
-	}
 	if (!bpfptr_is_null(in_batch)) {
 		err = -EFAULT;
-		if (copy_from_bpfptr(prev_buf, in_batch, map->key_size))
+		if (copy_from_bpfptr(prev_buf, in_batch, key_size))
 			goto free;
 		prev_key = prev_buf;
 	}
-	key = buf;
-	value = buf + map->key_size;
 
-	for (cp = 0; cp < max_count;) {
+	while (cp < max_count) {
+		key = keys + (size_t)n * key_size;
 		rcu_read_lock();
 		err = map->ops->get_next_key(map, prev_key, key);
 		rcu_read_unlock();
 		if (err)
 			break;
-		err = kbpf_map_copy_value(map, key, value, 0);
+		err = kbpf_map_copy_value(map, key, values + (size_t)n * value_size, 0);
 		if (err == -ENOENT) {	/* deleted under us: look again */
 			if (retry--)
 				continue;
@@ -84,54 +126,77 @@ int kbpf_generic_lookup_batch(struct kbpf_map *map, struct file *map_file,
 		}
 		if (err)
 			goto free;
-		if (kbpf_copy_to_bpfptr(kbpf_bpfptr_at(attr->batch.keys, kernel,
-						       (size_t)cp * map->key_size),
-					key, map->key_size) ||
-		    kbpf_copy_to_bpfptr(kbpf_bpfptr_at(attr->batch.values, kernel,
-						       (size_t)cp * value_size),
-					value, value_size)) {
-			err = -EFAULT;
-			goto free;
-		}
-		if (!prev_key)
-			prev_key = prev_buf;
-		swap(prev_key, key);
+		prev_key = key;
 		retry = KBPF_BATCH_RETRIES;
+		n++;
 		cp++;
+		if (n == chunk) {
+			if (kbpf_batch_write(attr, kernel, cp - n, n, key_size, keys,
+					     value_size, values)) {
+				err = -EFAULT;
+				goto free;
+			}
+			/* the slots are reused: keep the last key apart */
+			memcpy(prev_buf, prev_key, key_size);
+			prev_key = prev_buf;
+			n = 0;
+		}
 		cond_resched();
 	}
+	if (n && kbpf_batch_write(attr, kernel, cp - n, n, key_size, keys,
+				  value_size, values))
+		err = -EFAULT;
 	if (err == -EFAULT)
 		goto free;
 	if (kbpf_attr_put_u32(uattr, batch.count, cp) ||
 	    (cp && kbpf_copy_to_bpfptr(make_bpfptr(attr->batch.out_batch, kernel),
-				       prev_key, map->key_size)))
+				       prev_key, key_size)))
 		err = -EFAULT;
 free:
-	kvfree(prev_buf);
-	kvfree(buf);
+	kbpf_elem_free(&b);
 	return err;
 }
 EXPORT_SYMBOL_IF_KUNIT(kbpf_generic_lookup_batch);
 
-/**
- * kbpf_generic_update_batch() - BPF_MAP_UPDATE_BATCH, element by element
- * @map:      the map
- * @map_file: the fd's file, for maps whose values are fds
- * @attr:     the batch attributes; elem_flags must be 0 (BPF_ANY)
- * @uattr:    the caller's attr, whose batch.count is written back
- *
- * Stops at the first element that fails; count says how many went in.
+/*
+ * Read elements [@cp, @cp + @n) of the caller's @n-element chunk: their
+ * keys into @keys and, with @values, their values.  Return: 0 or -EFAULT.
  */
-int kbpf_generic_update_batch(struct kbpf_map *map, struct file *map_file,
-			      const union bpf_attr *attr, bpfptr_t uattr)
+static int kbpf_batch_read(const union bpf_attr *attr, bool kernel, u32 cp, u32 n,
+			   u32 key_size, void *keys, u32 value_size, void *values)
+{
+	if (copy_from_bpfptr(keys, kbpf_bpfptr_at(attr->batch.keys, kernel,
+						  (size_t)cp * key_size),
+			     (size_t)n * key_size))
+		return -EFAULT;
+	if (values &&
+	    copy_from_bpfptr(values, kbpf_bpfptr_at(attr->batch.values, kernel,
+						    (size_t)cp * value_size),
+			     (size_t)n * value_size))
+		return -EFAULT;
+	return 0;
+}
+
+/*
+ * kbpf_generic_update_batch() and kbpf_generic_delete_batch(): element
+ * by element as bpf(2), but the keys and values are read a chunk at a
+ * time (one copy per array, not one per element).  A chunk that cannot
+ * be read is read again one element at a time, so that the elements
+ * before the faulting one are processed and counted, as bpf(2) does.
+ * Element buffers need no alignment beyond the sizes': ops take keys and
+ * values by memcpy, jhash, or as the u32 a 4-byte key or value is.
+ */
+static int kbpf_generic_write_batch(struct kbpf_map *map, struct file *map_file,
+				    const union bpf_attr *attr, bpfptr_t uattr,
+				    bool update)
 {
 	bool kernel = bpfptr_is_kernel(uattr);
-	u32 value_size = kbpf_map_value_size(map);
-	u32 max_count = attr->batch.count, cp;
-	void *key, *value;
+	u32 key_size = map->key_size, value_size = update ? kbpf_map_value_size(map) : 0;
+	u32 max_count = attr->batch.count, cp = 0, chunk, n, i;
+	struct kbpf_elem_bufs b;
+	void *keys, *values = NULL;
 	int err = 0;
 
-	/* BPF_ANY only: BPF_F_LOCK needs a spin lock kbpf values lack. */
 	if (attr->batch.elem_flags)
 		return -EINVAL;
 	if (!max_count)
@@ -139,32 +204,61 @@ int kbpf_generic_update_batch(struct kbpf_map *map, struct file *map_file,
 	if (kbpf_attr_put_u32(uattr, batch.count, 0))
 		return -EFAULT;
 
-	key = kvmalloc(map->key_size ?: 1, GFP_USER | __GFP_NOWARN);
-	value = kvmalloc(value_size, GFP_USER | __GFP_NOWARN);
-	if (!key || !value) {
-		kvfree(key);
-		kvfree(value);
-		return -ENOMEM;
+	kbpf_elem_bufs_init(&b);
+	chunk = kbpf_batch_chunk(key_size + value_size, 0, max_count);
+	keys = kbpf_elem_alloc(&b, chunk * key_size);
+	if (update)
+		values = kbpf_elem_alloc(&b, chunk * value_size);
+	if (!keys || (update && !values)) {
+		err = -ENOMEM;
+		goto free;
 	}
-	for (cp = 0; cp < max_count; cp++) {
-		err = -EFAULT;
-		if (copy_from_bpfptr(key, kbpf_bpfptr_at(attr->batch.keys, kernel,
-							 (size_t)cp * map->key_size),
-				     map->key_size) ||
-		    copy_from_bpfptr(value, kbpf_bpfptr_at(attr->batch.values, kernel,
-							   (size_t)cp * value_size),
-				     value_size))
-			break;
-		err = kbpf_map_update_value(map, map_file, key, value, BPF_ANY);
+	while (cp < max_count) {
+		n = min(chunk, max_count - cp);
+		err = kbpf_batch_read(attr, kernel, cp, n, key_size, keys,
+				      value_size, values);
+		if (err) {
+			if (n == 1)
+				break;
+			chunk = 1;	/* find the element that faults */
+			continue;
+		}
+		for (i = 0; i < n; i++) {
+			void *key = keys + (size_t)i * key_size;
+
+			err = update ? kbpf_map_update_value(map, map_file, key,
+							     values + (size_t)i * value_size,
+							     BPF_ANY)
+				     : kbpf_map_delete_value(map, key);
+			if (err)
+				break;
+			cond_resched();
+		}
+		cp += i;
 		if (err)
 			break;
-		cond_resched();
 	}
 	if (kbpf_attr_put_u32(uattr, batch.count, cp))
 		err = -EFAULT;
-	kvfree(value);
-	kvfree(key);
+free:
+	kbpf_elem_free(&b);
 	return err;
+}
+
+/**
+ * kbpf_generic_update_batch() - BPF_MAP_UPDATE_BATCH, element by element
+ * @map:      the map
+ * @map_file: the fd's file, for maps whose values are fds
+ * @attr:     the batch attributes; elem_flags must be 0 (BPF_ANY): BPF_F_LOCK
+ *            needs a spin lock kbpf values lack
+ * @uattr:    the caller's attr, whose batch.count is written back
+ *
+ * Stops at the first element that fails; count says how many went in.
+ */
+int kbpf_generic_update_batch(struct kbpf_map *map, struct file *map_file,
+			      const union bpf_attr *attr, bpfptr_t uattr)
+{
+	return kbpf_generic_write_batch(map, map_file, attr, uattr, true);
 }
 EXPORT_SYMBOL_IF_KUNIT(kbpf_generic_update_batch);
 
@@ -180,36 +274,7 @@ EXPORT_SYMBOL_IF_KUNIT(kbpf_generic_update_batch);
 int kbpf_generic_delete_batch(struct kbpf_map *map, struct file *map_file,
 			      const union bpf_attr *attr, bpfptr_t uattr)
 {
-	bool kernel = bpfptr_is_kernel(uattr);
-	u32 max_count = attr->batch.count, cp;
-	void *key;
-	int err = 0;
-
-	if (attr->batch.elem_flags)
-		return -EINVAL;
-	if (!max_count)
-		return 0;
-	if (kbpf_attr_put_u32(uattr, batch.count, 0))
-		return -EFAULT;
-
-	key = kvmalloc(map->key_size ?: 1, GFP_USER | __GFP_NOWARN);
-	if (!key)
-		return -ENOMEM;
-	for (cp = 0; cp < max_count; cp++) {
-		err = -EFAULT;
-		if (copy_from_bpfptr(key, kbpf_bpfptr_at(attr->batch.keys, kernel,
-							 (size_t)cp * map->key_size),
-				     map->key_size))
-			break;
-		err = kbpf_map_delete_value(map, key);
-		if (err)
-			break;
-		cond_resched();
-	}
-	if (kbpf_attr_put_u32(uattr, batch.count, cp))
-		err = -EFAULT;
-	kvfree(key);
-	return err;
+	return kbpf_generic_write_batch(map, map_file, attr, uattr, false);
 }
 EXPORT_SYMBOL_IF_KUNIT(kbpf_generic_delete_batch);
 

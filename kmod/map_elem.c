@@ -10,27 +10,15 @@
 
 #include "kbpf.h"
 
-/*
- * The key and value buffers of one element command.  bpf(2) allocates
- * each; here they are carved from the command's stack frame while they
- * fit (most keys and values do), and only larger ones are allocated.
+/**
+ * kbpf_elem_alloc() - @size bytes for one command, from the stack if they fit
+ * @b:    the command's buffers, kbpf_elem_bufs_init()ed
+ * @size: bytes
+ *
+ * Return: the buffer, or NULL when the stack buffer is used up and the
+ * allocation failed (or a command asked for a third heap buffer).
  */
-#define KBPF_ELEM_STACK_BYTES	512
-
-struct kbpf_elem_bufs {
-	u8 stack[KBPF_ELEM_STACK_BYTES] __aligned(8);
-	u32 used;
-	u32 nr_heap;
-	void *heap[2];
-};
-
-static void kbpf_elem_bufs_init(struct kbpf_elem_bufs *b)
-{
-	b->used = 0;
-	b->nr_heap = 0;
-}
-
-static void *kbpf_elem_alloc(struct kbpf_elem_bufs *b, u32 size)
+void *kbpf_elem_alloc(struct kbpf_elem_bufs *b, u32 size)
 {
 	u32 room = round_up(size ?: 1, 8);
 	void *p;
@@ -48,7 +36,8 @@ static void *kbpf_elem_alloc(struct kbpf_elem_bufs *b, u32 size)
 	return p;
 }
 
-static void kbpf_elem_free(struct kbpf_elem_bufs *b)
+/* Frees what kbpf_elem_alloc() allocated; the stack part goes with the frame. */
+void kbpf_elem_free(struct kbpf_elem_bufs *b)
 {
 	while (b->nr_heap)
 		kvfree(b->heap[--b->nr_heap]);
