@@ -179,6 +179,38 @@ uint64_t bench_now(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + ts.tv_nsec;
 }
 
+/* Busy time of all CPUs so far, in USER_HZ ticks, from /proc/stat. */
+static unsigned long long busy_ticks(void)
+{
+	unsigned long long v[8] = { 0 };
+	FILE *f = fopen("/proc/stat", "r");
+	int n;
+
+	if (!f)
+		return 0;
+	/* cpu user nice system idle iowait irq softirq steal */
+	n = fscanf(f, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1],
+		   &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]);
+	fclose(f);
+	if (n < 3)
+		return 0;
+	return v[0] + v[1] + v[2] + v[5] + v[6] + v[7];
+}
+
+void bench_settle(void)
+{
+	unsigned long long prev = busy_ticks(), cur;
+	int i;
+
+	for (i = 0; i < 20; i++) {
+		usleep(100000);
+		cur = busy_ticks();
+		if (cur - prev <= 1)
+			return;
+		prev = cur;
+	}
+}
+
 const struct abpf_sys *bench_sys(int side)
 {
 	return side == SIDE_KBPF ? abpf_sys_kbpf() : abpf_sys_libc();
@@ -282,6 +314,7 @@ int bench_run_all(void)
 	for (i = 0; i < bench_ngroups; i++) {
 		if (bench_cfg.only && !strstr(bench_cfg.only, bench_groups[i].name))
 			continue;
+		bench_settle();
 		t = bench_now();
 		bench_progress("group %s", bench_groups[i].name);
 		bench_groups[i].fn();

@@ -74,6 +74,13 @@ void bench_print(void);
 /* Monotonic time in ns. */
 uint64_t bench_now(void);
 
+/*
+ * Wait (up to 2 s) until the guest is idle for 0.1 s: closed maps are
+ * freed after RCU grace periods and in workqueues, on any vCPU, and under
+ * TCG every vCPU shares one host thread with the measuring one.
+ */
+void bench_settle(void);
+
 /* The two backends' tables. */
 const struct abpf_sys *bench_sys(int side);
 #define SIDE_KBPF	0

@@ -313,6 +313,7 @@ out:
 		free(m[side].next);
 		free(m[side].val);
 	}
+	bench_settle();	/* the next shape's figures without this one's frees */
 }
 
 void bench_group_maps(void)
