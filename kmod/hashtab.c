@@ -796,33 +796,62 @@ struct kbpf_htab_elem *kbpf_htab_next_in_bucket(struct kbpf_htab *htab,
 }
 EXPORT_SYMBOL_IF_KUNIT(kbpf_htab_next_in_bucket);
 
-/* The kernel's walk: the rest of the key's bucket, then the next buckets. */
+/*
+ * Copy @l's key out as the walk's next key if it is a key of bucket @b.
+ * Without a lock @l may be deleted and recycled for another key while
+ * this reads it: a key of another bucket (or a torn one) would send the
+ * walk there, past the keys in between.  A key of @b, even a torn one,
+ * at worst starts the walk over (a key not in the map does).
+ */
+static bool htab_copy_key_of_bucket(struct kbpf_htab *htab,
+				    const struct kbpf_htab_elem *l, u32 b,
+				    void *next_key)
+{
+	memcpy(next_key, l->key, htab->map.key_size);
+	return (kbpf_htab_hash(htab, next_key) & (htab->n_buckets - 1)) == b;
+}
+
+/* Looks at a bucket again while its first element is being recycled. */
+#define KBPF_HTAB_WALK_RETRIES	64
+
+/*
+ * The kernel's walk: the rest of the key's bucket, then the next buckets.
+ * Where the kernel's can skip keys when an element is recycled under it,
+ * this one goes over a bucket again (see kbpf_htab_next_in_bucket() and
+ * htab_copy_key_of_bucket()): a walk may see a key twice, never miss one
+ * that was there throughout.
+ */
 static int htab_map_get_next_key(struct kbpf_map *map, const void *key,
 				 void *next_key)
 {
 	struct kbpf_htab *htab = to_htab(map);
+	u32 mask = htab->n_buckets - 1, hash, i = 0, tries;
 	struct kbpf_htab_elem *l, *next;
-	u32 hash, i = 0;
 
 	if (key) {
 		hash = kbpf_htab_hash(htab, key);
 		l = kbpf_htab_find(htab, hash, key);
 		if (l) {
-			next = kbpf_htab_next_in_bucket(htab, l,
-							hash & (htab->n_buckets - 1), &i);
-			if (next) {
-				memcpy(next_key, next->key, map->key_size);
+			next = kbpf_htab_next_in_bucket(htab, l, hash & mask, &i);
+			if (next && htab_copy_key_of_bucket(htab, next, hash & mask,
+							    next_key))
 				return 0;
-			}
+			if (next)
+				i = hash & mask;
 		}
 		/* a key not in the map starts over from the first */
 	}
 	for (; i < htab->n_buckets; i++) {
-		next = htab_first_elem(&htab->buckets[i]);
-		if (next) {
-			memcpy(next_key, next->key, map->key_size);
-			return 0;
+		for (tries = 0; tries < KBPF_HTAB_WALK_RETRIES; tries++) {
+			next = htab_first_elem(&htab->buckets[i]);
+			if (!next)
+				break;
+			if (htab_copy_key_of_bucket(htab, next, i, next_key))
+				return 0;
+			smp_rmb();	/* the recycled key before the bucket's head */
 		}
+		if (next)	/* still moving: the key as read, like the kernel */
+			return 0;
 	}
 	return -ENOENT;
 }
