@@ -107,49 +107,12 @@ static bool map_prog_may(struct kbpf_run *run, struct kbpf_map *map, u64 handle,
 	return true;
 }
 
-/*
- * Give the program a region.  kbpf_run_grant() makes room in a full table
- * by recycling map values only; the slots of records already submitted or
- * discarded (KBPF_REGION_FREE) are taken first here, so that a program can
- * reserve and submit any number of records in a run, as in the kernel.  A
- * pointer the program kept to a released record then reaches the new
- * region: memory it was given, never anything else.
- */
-static u64 run_grant(struct kbpf_run *run, void *base, u32 size, u8 kind,
-		     bool write)
-{
-	u32 i = run->nr_regions - 1, free = 0;
-	const struct kbpf_region *last = &run->regions[i];
-
-	/* A loop asking for one value again finds it on top: no search. */
-	if (last->base == base && last->size == size && last->kind == kind &&
-	    last->write == write)
-		return KBPF_VADDR(i, 0);
-	if (run->nr_regions < KBPF_MAX_REGIONS)
-		return kbpf_run_grant(run, base, size, kind, write);
-	for (i = run->nr_regions; i-- > 2;) {
-		struct kbpf_region *r = &run->regions[i];
-
-		if (r->kind == KBPF_REGION_FREE)
-			free = i;
-		else if (r->base == base && r->size == size && r->kind == kind &&
-			 r->write == write)
-			return KBPF_VADDR(i, 0);	/* handed out again */
-	}
-	if (!free)
-		return kbpf_run_grant(run, base, size, kind, write);
-	run->regions[free] = (struct kbpf_region) {
-		.base = base, .size = size, .kind = kind, .write = write,
-	};
-	return KBPF_VADDR(free, 0);
-}
-
 /* Hand a map value to the program: a region of the run. */
 static u64 grant_value(struct kbpf_run *run, struct kbpf_map *map, void *value)
 {
 	if (IS_ERR_OR_NULL(value))
 		return 0;
-	return run_grant(run, value, map->value_size, KBPF_REGION_MAP_VALUE,
+	return kbpf_run_grant(run, value, map->value_size, KBPF_REGION_MAP_VALUE,
 			 !(map->map_flags & BPF_F_RDONLY_PROG));
 }
 
@@ -270,7 +233,7 @@ static long elem_callback(struct kbpf_map *map, void *key, void *value, void *da
 	u64 args[5] = { fe->map_handle }, ret = 1;
 	struct kbpf_region *r;
 
-	args[1] = run_grant(run, key, map->key_size, KBPF_REGION_MAP_VALUE, false);
+	args[1] = kbpf_run_grant(run, key, map->key_size, KBPF_REGION_MAP_VALUE, false);
 	args[2] = grant_value(run, map, value);
 	args[3] = fe->cb_ctx;
 	if (!run->err && kbpf_interp_call_func(run, fe->func, args, &ret))
@@ -602,7 +565,7 @@ static u64 helper_ringbuf_reserve(struct kbpf_run *run, u64 handle, u64 size,
 	rec = kbpf_ringbuf_reserve(map, size, flags);
 	if (!rec)
 		return 0;
-	vaddr = run_grant(run, rec, size, KBPF_REGION_RINGBUF_RECORD, true);
+	vaddr = kbpf_run_grant(run, rec, size, KBPF_REGION_RINGBUF_RECORD, true);
 	/*
 	 * No slot for it (the run faulted): the program never sees the record,
 	 * so no one else could release it, and a busy record would stop the

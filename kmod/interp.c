@@ -1415,7 +1415,13 @@ static u32 kbpf_run_recycle(struct kbpf_run *run)
  * @write: the program may write it
  *
  * A live region with the same base, size, kind and permission is handed
- * out again rather than added twice.
+ * out again rather than added twice.  A full table makes room in the slot
+ * of a ring buffer record already submitted or discarded
+ * (KBPF_REGION_FREE), so that a program can reserve and submit any number
+ * of records in a run, as in the kernel; failing that, in the slot of the
+ * oldest map value handed out.  A pointer the program kept to what was
+ * there then reaches the new region: memory it was given, never anything
+ * else.
  *
  * Return: the region's virtual address (offset 0), or 0 after faulting
  * the run with -ENOSPC when the region table is full.
@@ -1424,28 +1430,32 @@ u64 kbpf_run_grant(struct kbpf_run *run, void *base, u32 size, u8 kind,
 		   bool write)
 {
 	struct kbpf_region *r;
-	u32 i;
+	u32 i, free = 0;
 
 	if (WARN_ON_ONCE(kind == KBPF_REGION_FREE)) {
 		kbpf_run_fault(run, -EINVAL, 0);
 		return 0;
 	}
+	/* newest first: a loop asking for one value again finds it at once */
 	for (i = run->nr_regions; i-- > 0;) {
 		r = &run->regions[i];
 		if (r->base == base && r->size == size && r->kind == kind &&
 		    r->write == write)
 			return KBPF_VADDR(i, 0);
+		if (r->kind == KBPF_REGION_FREE)
+			free = i;
 	}
-	if (run->nr_regions >= KBPF_MAX_REGIONS) {
+	if (run->nr_regions < KBPF_MAX_REGIONS) {
+		i = run->nr_regions++;
+	} else if (free) {
+		i = free;
+	} else {
 		i = kbpf_run_recycle(run);
 		if (!i) {
 			kbpf_run_fault(run, -ENOSPC, 0);
 			return 0;
 		}
-		goto fill;
 	}
-	i = run->nr_regions++;
-fill:
 	run->regions[i] = (struct kbpf_region) {
 		.base = base, .size = size, .kind = kind, .write = write,
 	};

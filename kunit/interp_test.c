@@ -1357,16 +1357,19 @@ static void run_grant_reuses_and_fills_the_table(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, run->err, 0);
 	/* full: an existing grant still works ... */
 	KUNIT_EXPECT_EQ(test, kbpf_run_grant(run, buf, 8, KBPF_REGION_MAP_VALUE, true), va);
-	/* ... a new one recycles the oldest map value, in turn, never a record */
+	/* ... a new one takes the freed record's slot first ... */
 	KUNIT_EXPECT_EQ(test, kbpf_run_grant(run, buf, 2, KBPF_REGION_MAP_VALUE, true),
-			KBPF_VADDR(2, 0));
-	KUNIT_EXPECT_EQ(test, run->regions[2].size, 2);
+			KBPF_VADDR(5, 0));
+	KUNIT_EXPECT_EQ(test, run->regions[5].size, 2);
+	KUNIT_EXPECT_EQ(test, run->regions[5].kind, KBPF_REGION_MAP_VALUE);
+	/* ... then recycles the oldest map value, in turn, never a record */
 	KUNIT_EXPECT_EQ(test, kbpf_run_grant(run, buf, 3, KBPF_REGION_MAP_VALUE, true),
-			KBPF_VADDR(3, 0));
+			KBPF_VADDR(2, 0));
+	KUNIT_EXPECT_EQ(test, run->regions[2].size, 3);
 	KUNIT_EXPECT_EQ(test, kbpf_run_grant(run, buf, 5, KBPF_REGION_MAP_VALUE, true),
-			KBPF_VADDR(4, 0));
+			KBPF_VADDR(3, 0));
 	KUNIT_EXPECT_EQ(test, kbpf_run_grant(run, buf, 6, KBPF_REGION_MAP_VALUE, true),
-			KBPF_VADDR(6, 0));
+			KBPF_VADDR(4, 0));
 	KUNIT_EXPECT_EQ(test, run->regions[7].kind, KBPF_REGION_RINGBUF_RECORD);
 	KUNIT_EXPECT_EQ(test, run->err, 0);
 	KUNIT_EXPECT_EQ(test, run->nr_regions, KBPF_MAX_REGIONS);
