@@ -761,40 +761,12 @@ static int htab_sys_lookup_and_delete(struct kbpf_map *map, const void *key,
 	return err;
 }
 
-/* The element after @node in its bucket, or NULL. */
+/* The first element of bucket @b, or NULL. */
 static struct kbpf_htab_elem *htab_first_elem(struct kbpf_htab_bucket *b)
 {
 	return hlist_nulls_entry_safe(rcu_dereference_raw(hlist_nulls_first_rcu(&b->head)),
 				      struct kbpf_htab_elem, node);
 }
-
-/*
- * Where a walk goes on from @l, found in bucket @b: the element after it
- * (returned), or the bucket *@i to take the first element of.  An
- * element deleted and recycled into another bucket while this runs leads
- * into that bucket's list (an element, or the nulls value ending it, of
- * another bucket): the rest of @b would be skipped, so the walk goes over
- * @b again from its first element instead, as lookups start over.
- */
-struct kbpf_htab_elem *kbpf_htab_next_in_bucket(struct kbpf_htab *htab,
-						struct kbpf_htab_elem *l,
-						u32 b, u32 *i)
-{
-	struct hlist_nulls_node *n = rcu_dereference_raw(hlist_nulls_next_rcu(&l->node));
-	u32 mask = htab->n_buckets - 1;
-	struct kbpf_htab_elem *next;
-
-	if (is_a_nulls(n)) {
-		*i = get_nulls_value(n) == b ? b + 1 : b;
-		return NULL;
-	}
-	next = hlist_nulls_entry(n, struct kbpf_htab_elem, node);
-	if ((READ_ONCE(next->hash) & mask) == b)
-		return next;
-	*i = b;
-	return NULL;
-}
-EXPORT_SYMBOL_IF_KUNIT(kbpf_htab_next_in_bucket);
 
 /*
  * Copy @l's key out as the walk's next key if it is a key of bucket @b.
@@ -811,13 +783,46 @@ static bool htab_copy_key_of_bucket(struct kbpf_htab *htab,
 	return (kbpf_htab_hash(htab, next_key) & (htab->n_buckets - 1)) == b;
 }
 
+/**
+ * kbpf_htab_walk_next() - the walk's step from @l, found in bucket @b
+ * @htab:     the map
+ * @l:        the element of the caller's key
+ * @b:        its bucket
+ * @next_key: where the next key goes
+ * @i:        where the walk goes on otherwise
+ *
+ * An element deleted and recycled into another bucket while this runs
+ * leads into that bucket's list (an element, or the nulls value ending
+ * it): following it would skip the rest of @b and the buckets between,
+ * so the walk goes over @b again instead, as lookups start over.
+ *
+ * Return: true with the key after @l in @next_key; false with *@i the
+ * bucket whose first element comes next (@b + 1 at the end of @b's list).
+ */
+bool kbpf_htab_walk_next(struct kbpf_htab *htab, struct kbpf_htab_elem *l,
+			 u32 b, void *next_key, u32 *i)
+{
+	struct hlist_nulls_node *n = rcu_dereference_raw(hlist_nulls_next_rcu(&l->node));
+
+	if (is_a_nulls(n)) {
+		*i = get_nulls_value(n) == b ? b + 1 : b;
+		return false;
+	}
+	if (htab_copy_key_of_bucket(htab, hlist_nulls_entry(n, struct kbpf_htab_elem, node),
+				    b, next_key))
+		return true;
+	*i = b;
+	return false;
+}
+EXPORT_SYMBOL_IF_KUNIT(kbpf_htab_walk_next);
+
 /* Looks at a bucket again while its first element is being recycled. */
 #define KBPF_HTAB_WALK_RETRIES	64
 
 /*
  * The kernel's walk: the rest of the key's bucket, then the next buckets.
  * Where the kernel's can skip keys when an element is recycled under it,
- * this one goes over a bucket again (see kbpf_htab_next_in_bucket() and
+ * this one goes over a bucket again (see kbpf_htab_walk_next() and
  * htab_copy_key_of_bucket()): a walk may see a key twice, never miss one
  * that was there throughout.
  */
@@ -831,14 +836,8 @@ static int htab_map_get_next_key(struct kbpf_map *map, const void *key,
 	if (key) {
 		hash = kbpf_htab_hash(htab, key);
 		l = kbpf_htab_find(htab, hash, key);
-		if (l) {
-			next = kbpf_htab_next_in_bucket(htab, l, hash & mask, &i);
-			if (next && htab_copy_key_of_bucket(htab, next, hash & mask,
-							    next_key))
-				return 0;
-			if (next)
-				i = hash & mask;
-		}
+		if (l && kbpf_htab_walk_next(htab, l, hash & mask, next_key, &i))
+			return 0;
 		/* a key not in the map starts over from the first */
 	}
 	for (; i < htab->n_buckets; i++) {

@@ -164,9 +164,8 @@ static inline struct kbpf_htab_elem *htab_elem_at(const struct kbpf_htab *htab,
 u32 kbpf_htab_hash(const struct kbpf_htab *htab, const void *key);
 struct kbpf_htab_elem *kbpf_htab_find(struct kbpf_htab *htab, u32 hash,
 				      const void *key);
-struct kbpf_htab_elem *kbpf_htab_next_in_bucket(struct kbpf_htab *htab,
-						struct kbpf_htab_elem *l,
-						u32 b, u32 *i);
+bool kbpf_htab_walk_next(struct kbpf_htab *htab, struct kbpf_htab_elem *l,
+			 u32 b, void *next_key, u32 *i);
 struct kbpf_htab_elem *kbpf_htab_find_locked(struct kbpf_htab *htab,
 					     struct kbpf_htab_bucket *b,
 					     u32 hash, const void *key);

@@ -1047,8 +1047,10 @@ static struct hlist_nulls_node *nulls_of(u32 v)
  * get_next_key's step from an element found in bucket 1: on along the
  * chain, or to the next bucket at its end.  An element recycled into
  * another bucket meanwhile links into that bucket's chain (an element of
- * bucket 3 or its nulls value here): the step must not follow it, which
- * would skip the rest of bucket 1, but go over bucket 1 again.
+ * bucket 3 or its nulls value here), or is read with its new key (an
+ * element still on bucket 1's chain holding a key of bucket 3): the step
+ * must not go there, which would skip the rest of bucket 1 and bucket 2,
+ * but over bucket 1 again.
  */
 static void hash_walk_step_does_not_follow_an_element_into_another_bucket(struct kunit *test)
 {
@@ -1057,8 +1059,8 @@ static void hash_walk_step_does_not_follow_an_element_into_another_bucket(struct
 	static const u32 sizes[CHAIN_BUCKETS] = { 0, 2, 0, 1 };
 	struct kbpf_htab *htab = to_htab(map);
 	struct layout *lo = kunit_kzalloc(test, sizeof(*lo), GFP_KERNEL);
-	struct kbpf_htab_elem *head1, *tail1, *in3, *moved;
-	u32 i, k1[2] = {}, k3 = 0, n1 = 0;
+	struct kbpf_htab_elem *head1, *tail1, *in3, *moved, *rekeyed;
+	u32 i, next, k1[2] = {}, k3 = 0, n1 = 0;
 
 	KUNIT_ASSERT_NOT_NULL(test, lo);
 	build_layout(test, map, sizes, CHAIN_BUCKETS, lo);
@@ -1070,7 +1072,13 @@ static void hash_walk_step_does_not_follow_an_element_into_another_bucket(struct
 			k3 = lo->keys[i];
 	}
 	moved = kunit_kzalloc(test, sizeof(*moved) + KEY_SIZE, GFP_KERNEL);
+	rekeyed = kunit_kzalloc(test, sizeof(*rekeyed) + KEY_SIZE, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, moved);
+	KUNIT_ASSERT_NOT_NULL(test, rekeyed);
+	/* still on bucket 1's chain, and its hash says so: only its key moved */
+	rekeyed->hash = kbpf_htab_hash(htab, &k1[0]);
+	memcpy(rekeyed->key, &k3, KEY_SIZE);
+	rekeyed->node.next = nulls_of(1);
 
 	rcu_read_lock();
 	/* the newest insert heads its chain */
@@ -1084,23 +1092,29 @@ static void hash_walk_step_does_not_follow_an_element_into_another_bucket(struct
 	}
 
 	i = 99;
-	KUNIT_EXPECT_PTR_EQ(test, kbpf_htab_next_in_bucket(htab, head1, 1, &i), tail1);
+	KUNIT_EXPECT_TRUE(test, kbpf_htab_walk_next(htab, head1, 1, &next, &i));
+	KUNIT_EXPECT_EQ(test, next, k1[0]);
 	KUNIT_EXPECT_EQ(test, i, 99);
-	KUNIT_EXPECT_NULL(test, kbpf_htab_next_in_bucket(htab, tail1, 1, &i));
+	KUNIT_EXPECT_FALSE(test, kbpf_htab_walk_next(htab, tail1, 1, &next, &i));
 	KUNIT_EXPECT_EQ(test, i, 2);
 
 	moved->node.next = &in3->node;
-	KUNIT_EXPECT_NULL(test, kbpf_htab_next_in_bucket(htab, moved, 1, &i));
+	KUNIT_EXPECT_FALSE(test, kbpf_htab_walk_next(htab, moved, 1, &next, &i));
 	KUNIT_EXPECT_EQ(test, i, 1);
 	moved->node.next = nulls_of(3);
 	i = 99;
-	KUNIT_EXPECT_NULL(test, kbpf_htab_next_in_bucket(htab, moved, 1, &i));
+	KUNIT_EXPECT_FALSE(test, kbpf_htab_walk_next(htab, moved, 1, &next, &i));
+	KUNIT_EXPECT_EQ(test, i, 1);
+	moved->node.next = &rekeyed->node;
+	i = 99;
+	KUNIT_EXPECT_FALSE(test, kbpf_htab_walk_next(htab, moved, 1, &next, &i));
 	KUNIT_EXPECT_EQ(test, i, 1);
 	/* recycled into bucket 1 itself: its chain, followed */
 	moved->node.next = &tail1->node;
-	KUNIT_EXPECT_PTR_EQ(test, kbpf_htab_next_in_bucket(htab, moved, 1, &i), tail1);
+	KUNIT_EXPECT_TRUE(test, kbpf_htab_walk_next(htab, moved, 1, &next, &i));
+	KUNIT_EXPECT_EQ(test, next, k1[0]);
 	moved->node.next = nulls_of(1);
-	KUNIT_EXPECT_NULL(test, kbpf_htab_next_in_bucket(htab, moved, 1, &i));
+	KUNIT_EXPECT_FALSE(test, kbpf_htab_walk_next(htab, moved, 1, &next, &i));
 	KUNIT_EXPECT_EQ(test, i, 2);
 	rcu_read_unlock();
 }
