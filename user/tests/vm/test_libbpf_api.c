@@ -14,6 +14,7 @@
  */
 #include <fcntl.h>
 #include <stdint.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -208,6 +209,95 @@ static void batches_walk_update_and_delete(void)
 					  &count, NULL), ENOENT);
 	EXPECT_EQ(count, 0);
 	close(fd);
+}
+
+/*
+ * @n elements of @size bytes ending where the readable page ends: the
+ * element after them lies in a page that cannot be read or written.
+ */
+static void *before_a_hole(void *pages, size_t page, size_t n, size_t size)
+{
+	return (char *)pages + page - n * size;
+}
+
+/*
+ * Batches whose arrays run into an unmapped page, as bpf(2) answers them:
+ * a write batch processes and counts the elements before the first one it
+ * cannot read, then fails with EFAULT; a lookup batch that cannot write
+ * its output fails with EFAULT and count 0.  kbpf reads and writes the
+ * arrays a chunk at a time, so the chunk holding the fault is where it
+ * must find the element again.
+ */
+static void batches_stop_at_an_unreadable_element(void)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	char *pages = mmap(NULL, 2 * page, PROT_READ | PROT_WRITE,
+			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	int fd = bpf_map_create(BPF_MAP_TYPE_HASH, "holes", 4, 8, 64, NULL);
+	int afd = bpf_map_create(BPF_MAP_TYPE_ARRAY, "holes_a", 4, 8, 64, NULL);
+	__u32 keys[32], out_keys[32], count, batch, *k, i;
+	__u64 values[32], v, *vals;
+
+	EXPECT(pages != MAP_FAILED && fd >= 0 && afd >= 0);
+	if (pages == MAP_FAILED || fd < 0 || afd < 0)
+		goto out;
+	EXPECT_ERRNO(mprotect(pages + page, page, PROT_NONE), 0);
+	for (i = 0; i < 32; i++) {
+		keys[i] = i + 1;
+		values[i] = i * 7;
+	}
+
+	/* update: 5 keys readable of 20, then the values: 4 of 20 */
+	k = before_a_hole(pages, page, 5, sizeof(*k));
+	memcpy(k, keys, 5 * sizeof(*k));
+	count = 20;
+	EXPECT_ERRNO(bpf_map_update_batch(fd, k, values, &count, NULL), EFAULT);
+	EXPECT_EQ(count, 5);
+	EXPECT_ERRNO(bpf_map_lookup_elem(fd, &keys[4], &v), 0);
+	EXPECT_EQ(v, 4 * 7);
+	EXPECT_ERRNO(bpf_map_lookup_elem(fd, &keys[5], &v), ENOENT);
+	vals = before_a_hole(pages, page, 4, sizeof(*vals));
+	memcpy(vals, &values[10], 4 * sizeof(*vals));
+	count = 20;
+	EXPECT_ERRNO(bpf_map_update_batch(fd, &keys[10], vals, &count, NULL), EFAULT);
+	EXPECT_EQ(count, 4);
+	EXPECT_ERRNO(bpf_map_lookup_elem(fd, &keys[13], &v), 0);
+	EXPECT_ERRNO(bpf_map_lookup_elem(fd, &keys[14], &v), ENOENT);
+
+	/* delete: 3 of the 9 keys in the map readable */
+	k = before_a_hole(pages, page, 3, sizeof(*k));
+	memcpy(k, keys, 3 * sizeof(*k));
+	count = 9;
+	EXPECT_ERRNO(bpf_map_delete_batch(fd, k, &count, NULL), EFAULT);
+	EXPECT_EQ(count, 3);
+	EXPECT_ERRNO(bpf_map_lookup_elem(fd, &keys[2], &v), ENOENT);
+	EXPECT_ERRNO(bpf_map_lookup_elem(fd, &keys[3], &v), 0);
+
+	/* lookup, hash and array: room for 2 values of the 6 in the map */
+	vals = before_a_hole(pages, page, 2, sizeof(*vals));
+	count = 32;
+	EXPECT_ERRNO(bpf_map_lookup_batch(fd, NULL, &batch, out_keys, vals,
+					  &count, NULL), EFAULT);
+	EXPECT_EQ(count, 0);
+	count = 32;
+	EXPECT_ERRNO(bpf_map_lookup_batch(afd, NULL, &batch, out_keys, vals,
+					  &count, NULL), EFAULT);
+	EXPECT_EQ(count, 0);
+	/* and a key array that is not there at all */
+	count = 4;
+	EXPECT_ERRNO(bpf_map_update_batch(fd, pages + page, values, &count, NULL),
+		     EFAULT);
+	EXPECT_EQ(count, 0);
+	count = 4;
+	EXPECT_ERRNO(bpf_map_delete_batch(fd, NULL, &count, NULL), EFAULT);
+	EXPECT_EQ(count, 0);
+out:
+	if (pages != MAP_FAILED)
+		munmap(pages, 2 * page);
+	if (fd >= 0)
+		close(fd);
+	if (afd >= 0)
+		close(afd);
 }
 
 static __u32 map_id_of(int fd)
@@ -471,6 +561,7 @@ static const struct tap_test tests[] = {
 	TAP_TEST(queue_pops_with_lookup_and_delete),
 	TAP_TEST(freeze_stops_userspace_writes),
 	TAP_TEST(batches_walk_update_and_delete),
+	TAP_TEST(batches_stop_at_an_unreadable_element),
 	TAP_TEST(info_by_fd_and_ids),
 	TAP_TEST(pin_and_obj_get),
 	TAP_TEST(opts_are_checked_before_any_call),
